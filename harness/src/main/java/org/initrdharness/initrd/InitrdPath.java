@@ -1,0 +1,82 @@
+package org.initrdharness.initrd;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * An absolute, normalised path inside an initrd ("/usr/lib/x"). Byte order of these strings puts
+ * every parent before its children, which is the order the kernel's unpacker needs.
+ */
+public record InitrdPath(String value) implements Comparable<InitrdPath> {
+    /** The kernel's limit on a name in a newc archive, terminating NUL included. */
+    public static final int PATH_MAX = 4096;
+    public static final InitrdPath ROOT = new InitrdPath("/");
+
+    public InitrdPath {
+        if (value == null || !value.startsWith("/")) {
+            throw new InitrdBuildException("initrd path must be absolute: '" + value + "'");
+        }
+        if (value.indexOf('\0') >= 0) {
+            throw new InitrdBuildException("initrd path contains a NUL byte: '" + value.replace('\0', '?') + "'");
+        }
+        value = normalise(value);
+        if (value.getBytes(StandardCharsets.UTF_8).length + 1 > PATH_MAX) {
+            throw new InitrdBuildException("initrd path is longer than PATH_MAX (" + PATH_MAX + " bytes): "
+                    + value.substring(0, 64) + "...");
+        }
+    }
+
+    public static InitrdPath of(String value) {
+        return new InitrdPath(value);
+    }
+
+    /** Lexical normalisation: "." dropped, ".." clamped at the root, repeated slashes collapsed. */
+    private static String normalise(String p) {
+        String[] parts = p.split("/");
+        StringBuilder out = new StringBuilder();
+        java.util.ArrayDeque<String> stack = new java.util.ArrayDeque<>();
+        for (String part : parts) {
+            if (part.isEmpty() || part.equals(".")) continue;
+            if (part.equals("..")) {
+                stack.pollLast();
+            } else {
+                stack.addLast(part);
+            }
+        }
+        for (String s : stack) out.append('/').append(s);
+        return out.length() == 0 ? "/" : out.toString();
+    }
+
+    public boolean isRoot() {
+        return value.equals("/");
+    }
+
+    /** The parent directory; the root is its own parent. */
+    public InitrdPath parent() {
+        int slash = value.lastIndexOf('/');
+        return slash <= 0 ? ROOT : new InitrdPath(value.substring(0, slash));
+    }
+
+    public String fileName() {
+        return isRoot() ? "" : value.substring(value.lastIndexOf('/') + 1);
+    }
+
+    public InitrdPath resolve(String child) {
+        return new InitrdPath(isRoot() ? "/" + child : value + "/" + child);
+    }
+
+    /** The name as stored in a newc archive: relative, "." for the root. */
+    public String archiveName() {
+        return isRoot() ? "." : value.substring(1);
+    }
+
+    @Override
+    public int compareTo(InitrdPath o) {
+        return java.util.Arrays.compareUnsigned(
+                value.getBytes(StandardCharsets.UTF_8), o.value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+}
