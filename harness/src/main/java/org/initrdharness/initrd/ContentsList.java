@@ -156,7 +156,7 @@ public final class ContentsList {
             case "base64": {
                 byte[] bytes;
                 try {
-                    bytes = Base64.getMimeDecoder().decode(string(origin, i, e, "base64"));
+                    bytes = Base64.getDecoder().decode(string(origin, i, e, "base64").replaceAll("\\s", ""));
                 } catch (IllegalArgumentException x) {
                     throw bad(origin, i, "base64", "not valid base64: " + x.getMessage());
                 }
