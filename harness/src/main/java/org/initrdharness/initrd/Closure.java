@@ -30,15 +30,18 @@ import org.initrdharness.initrd.elf.ElfNote;
  */
 public final class Closure {
     private static final List<String> EXECUTABLE_DIRS = List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Jackson costs a noticeable part of a cold start; only dlopen notes need it. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private final Sysroot sysroot;
     private final InitrdPlan.Builder plan;
     private final ClosureOptions options;
     private final LibraryResolver libraries;
     private final ArrayDeque<Work> queue = new ArrayDeque<>();
-    private final Set<InitrdPath> seenRequests = new HashSet<>();
-    private final Set<InitrdPath> seenResolved = new HashSet<>();
+    private final Set<String> seenRequests = new HashSet<>();
+    private final Set<String> seenResolved = new HashSet<>();
     private final List<String> warnings = new ArrayList<>();
     private final List<String> errors = new ArrayList<>();
     private ElfFile model;
@@ -216,7 +219,7 @@ public final class Closure {
     }
 
     private void enqueue(InitrdPath path, String reason, boolean required, LibraryResolver.Loaded loader) {
-        if (seenRequests.add(path)) queue.addLast(new Work(path, reason, required, loader));
+        if (seenRequests.add(path.value())) queue.addLast(new Work(path, reason, required, loader));
     }
 
     private void drain() {
@@ -265,11 +268,12 @@ public final class Closure {
             return;
         }
         InitrdPath at = r.resolved();
-        if (!seenResolved.add(at)) return;
+        if (!seenResolved.add(at.value())) return;
         Sysroot.Node n = r.node();
         switch (n.kind()) {
             case FILE:
                 plan.add(new PlanEntry.RegularFile(at, sysroot.hostPath(at), n.mode(), w.reason));
+                if (!w.required && !mayBeDynamicElf(at, n)) break; // only directory members are guessed at
                 Optional<ElfFile> elf = libraries.elf(at);
                 if (elf.isPresent()) {
                     // ld.so's $ORIGIN: the name a library was found under; the real path of anything else.
@@ -293,6 +297,18 @@ public final class Closure {
             default:
                 warnings.add("skipped " + at + ": a " + n.kind().name().toLowerCase() + " cannot go into an initrd (" + w.reason + ")");
         }
+    }
+
+    /**
+     * Whether a file found in a directory is worth opening to look for ELF headers: executables
+     * and anything named like a shared object (libraries are often 0644). Unit files, rules and
+     * other data, most of a systemd initrd, are skipped without an open.
+     */
+    private static boolean mayBeDynamicElf(InitrdPath p, Sysroot.Node n) {
+        if (n.size() < 52) return false;
+        if ((n.mode() & 0111) != 0) return true;
+        String name = p.fileName();
+        return name.contains(".so") || name.startsWith("ld-");
     }
 
     private void walkElf(LibraryResolver.Loaded obj, String rootReason) {
@@ -333,7 +349,7 @@ public final class Closure {
             if (note.type() != ElfNote.FDO_DLOPEN_METADATA || !note.owner().equals("FDO")) continue;
             JsonNode entries;
             try {
-                entries = JSON.readTree(note.descriptorText());
+                entries = Json.MAPPER.readTree(note.descriptorText());
             } catch (IOException e) {
                 warnings.add("unreadable .note.dlopen JSON in " + obj.path() + ": " + e.getMessage());
                 continue;
