@@ -343,4 +343,27 @@ public class ClosureTest {
         assertTrue(files.stream().anyMatch(f -> f.endsWith("/libc.so.6")), files.toString());
         expectThrows(InitrdBuildException.class, () -> c.addExecutable("no-such-tool-here", "t"));
     }
+
+    @Test
+    public void executablesInDirectoriesBringTheirLibraries() throws Exception {
+        TreeBuilder t = new TreeBuilder();
+        t.library("/usr/lib/x86_64-linux-gnu/libgen.so.1", "libgen.so.1", List.of(), List.of());
+        t.executable("/usr/lib/systemd/system-generators/gen", List.of("libgen.so.1"), List.of("/usr/lib/x86_64-linux-gnu"));
+        t.file("/usr/lib/systemd/system-generators/README", "x".repeat(100));
+        InitrdPlan plan = new Closure(t.sysroot(), InitrdPlan.builder()).add("/usr/lib/systemd/system-generators", "t").build();
+        assertEquals(plan.get(InitrdPath.of("/usr/lib/x86_64-linux-gnu/libgen.so.1")).orElseThrow().reason(),
+                "DT_NEEDED of /usr/lib/systemd/system-generators/gen");
+    }
+
+    @Test
+    public void libAndPlatformTokensAreExpanded() throws Exception {
+        TreeBuilder t = new TreeBuilder();
+        t.library("/opt/lib/x86_64-linux-gnu/libl.so.1", "libl.so.1", List.of(), List.of());
+        t.library("/opt/p/x86_64/libp.so.1", "libp.so.1", List.of(), List.of());
+        t.bytes("/usr/bin/tok", SyntheticElf.of(true, ByteOrder.LITTLE_ENDIAN, ElfFile.EM_X86_64)
+                .needed("libl.so.1", "libp.so.1").runpath("/opt/$LIB:/opt/p/${PLATFORM}").bytes());
+        InitrdPlan plan = new Closure(t.sysroot(), InitrdPlan.builder()).add("/usr/bin/tok", "t").build();
+        assertTrue(plan.contains(InitrdPath.of("/opt/lib/x86_64-linux-gnu/libl.so.1")));
+        assertTrue(plan.contains(InitrdPath.of("/opt/p/x86_64/libp.so.1")));
+    }
 }
