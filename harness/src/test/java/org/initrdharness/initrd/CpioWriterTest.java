@@ -77,9 +77,11 @@ public class CpioWriterTest {
         assertTrue(listing.matches("(?s).*drwxrwxrwt   2 root     root            0 Jan  1  1970 tmp.*"), listing);
         assertTrue(listing.matches("(?s).*-rwxr-xr-x   1 root     root           21 Jan  1  1970 usr/bin/bash.*"), listing);
         // Parents come before children.
-        int usr = listing.indexOf(" usr\n");
-        int usrBin = listing.indexOf(" usr/bin\n");
-        int bash = listing.indexOf(" usr/bin/bash\n");
+        List<String> names = lines.stream().map(l -> l.trim())
+                .map(l -> l.replaceAll(".* 1970 ", "")).toList();
+        int usr = names.indexOf("usr");
+        int usrBin = names.indexOf("usr/bin");
+        int bash = names.indexOf("usr/bin/bash");
         assertTrue(usr >= 0 && usr < usrBin && usrBin < bash, listing);
     }
 
