@@ -75,21 +75,73 @@ public final class CpioWriter {
     public record Stats(int entries, int hardLinks, long archiveBytes) {}
 
     /**
+     * A plan with every source checked and measured: inode numbers, link counts and the exact
+     * archive size are known before a byte is written, so a compressor can size its jobs.
+     */
+    public final class Layout {
+        private final List<PlanEntry> entries;
+        private final long[] sizes;
+        private final int[] inodes;
+        private final int[] links;
+        private final boolean[] carriesData;
+        private final int hardLinks;
+        private final long archiveBytes;
+
+        private Layout(InitrdPlan plan) {
+            entries = plan.entries();
+            int n = entries.size();
+            sizes = new long[n];
+            inodes = new int[n];
+            links = new int[n];
+            carriesData = new boolean[n];
+            hardLinks = layOut(entries, sizes, inodes, links, carriesData);
+            long total = 0;
+            for (int i = 0; i < n; i++) {
+                PlanEntry e = entries.get(i);
+                long data = e instanceof PlanEntry.RegularFile ? (carriesData[i] ? sizes[i] : 0)
+                        : e instanceof PlanEntry.Generated g ? g.content().length
+                        : e instanceof PlanEntry.Symlink s ? s.target().getBytes(StandardCharsets.UTF_8).length
+                        : 0;
+                total += align4(HEADER_SIZE + name(e.path()).length + 1) + align4(data);
+            }
+            archiveBytes = total + align4(HEADER_SIZE + TRAILER.length + 1);
+        }
+
+        /** The size of the uncompressed archive this layout writes. */
+        public long archiveBytes() {
+            return archiveBytes;
+        }
+
+        public int entries() {
+            return entries.size();
+        }
+    }
+
+    /** Checks and measures every source of {@code plan} (see {@link Layout}). */
+    public Layout layOut(InitrdPlan plan) {
+        return new Layout(plan);
+    }
+
+    /** {@code write(layOut(plan), out)}. */
+    public Stats write(InitrdPlan plan, OutputStream out) throws IOException {
+        return write(layOut(plan), out);
+    }
+
+    /**
      * Writes the whole plan, then the TRAILER, to {@code out} (which is not closed). The caller
      * buffers nothing: this writer issues large writes.
      *
      * @throws InitrdBuildException a source missing, unreadable, too big or changed while read
      */
-    public Stats write(InitrdPlan plan, OutputStream out) throws IOException {
+    public Stats write(Layout layout, OutputStream out) throws IOException {
         this.out = out;
         this.pos = 0;
         this.written = 0;
-        List<PlanEntry> entries = plan.entries();
-        long[] sizes = new long[entries.size()];
-        int[] inodes = new int[entries.size()];
-        int[] links = new int[entries.size()];
-        boolean[] carriesData = new boolean[entries.size()];
-        int hardLinks = layOut(entries, sizes, inodes, links, carriesData);
+        List<PlanEntry> entries = layout.entries;
+        long[] sizes = layout.sizes;
+        int[] inodes = layout.inodes;
+        int[] links = layout.links;
+        boolean[] carriesData = layout.carriesData;
         Map<InitrdPath, Integer> subdirs = countSubdirectories(entries);
 
         for (int i = 0; i < entries.size(); i++) {
@@ -119,7 +171,14 @@ public final class CpioWriter {
         align();
         flush();
         this.out = null;
-        return new Stats(entries.size(), hardLinks, written);
+        if (written != layout.archiveBytes) {
+            throw new IllegalStateException("archive is " + written + " bytes, layout said " + layout.archiveBytes);
+        }
+        return new Stats(entries.size(), layout.hardLinks, written);
+    }
+
+    private static long align4(long n) {
+        return (n + 3) & ~3L;
     }
 
     /**

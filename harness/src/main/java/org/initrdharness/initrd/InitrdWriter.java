@@ -60,8 +60,9 @@ public final class InitrdWriter {
                     file.write(new byte[pad]);
                     prepended += n + pad;
                 }
-                OutputStream compressed = compression.compress(new Unclosable(file));
-                stats = writer.write(plan, compressed);
+                CpioWriter.Layout layout = writer.layOut(plan);
+                OutputStream compressed = compression.compress(new Unclosable(file), layout.archiveBytes());
+                stats = writer.write(layout, compressed);
                 compressed.close();
             }
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
