@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 import org.initrdharness.initrd.InitrdBuildException;
@@ -55,10 +54,12 @@ public final class KernelModules {
     private final Map<String, Integer> order;
     private final Map<String, Modinfo> builtinModinfo;
     private final Map<String, ModuleInfo> infoCache = new ConcurrentHashMap<>();
+    /** Digest of every module file's path, size and mtime: names a cached alias table. */
+    private final String fingerprint;
     private volatile AliasTable aliasTable;
 
     private KernelModules(Path moduleDir, Path firmwareDir, ModuleLayout defaultLayout, Map<String, String> files,
-            Set<String> builtins, Map<String, Integer> order, Map<String, Modinfo> builtinModinfo) {
+            Set<String> builtins, Map<String, Integer> order, Map<String, Modinfo> builtinModinfo, String fingerprint) {
         this.moduleDir = moduleDir;
         this.version = moduleDir.getFileName().toString();
         this.firmwareDir = firmwareDir;
@@ -67,6 +68,7 @@ public final class KernelModules {
         this.builtins = builtins;
         this.order = order;
         this.builtinModinfo = builtinModinfo;
+        this.fingerprint = fingerprint;
     }
 
     /**
@@ -100,16 +102,24 @@ public final class KernelModules {
             }
         }
         Map<String, String> files = new TreeMap<>();
-        try (Stream<Path> walk = Files.walk(moduleDir)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
+        java.security.MessageDigest treeDigest = sha256();
+        Path dir = moduleDir;
+        Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path p, java.nio.file.attribute.BasicFileAttributes attrs) {
                 String fileName = p.getFileName().toString();
                 String ext = extensionOf(fileName);
-                if (ext == null || !Files.isRegularFile(p)) continue;
-                String name = normalise(fileName.substring(0, fileName.length() - ext.length()));
-                String rel = moduleDir.relativize(p).toString().replace('\\', '/');
-                files.merge(name, rel, KernelModules::preferred);
+                if (ext != null && attrs.isRegularFile()) {
+                    String name = normalise(fileName.substring(0, fileName.length() - ext.length()));
+                    String rel = dir.relativize(p).toString().replace('\\', '/');
+                    files.merge(name, rel, KernelModules::preferred);
+                    treeDigest.update((rel + "\0" + attrs.size() + "\0" + attrs.lastModifiedTime().toMillis() + "\n")
+                            .getBytes(StandardCharsets.UTF_8));
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
             }
-        }
+        });
+        String fingerprint = java.util.HexFormat.of().formatHex(treeDigest.digest());
         Map<String, Integer> order = new HashMap<>();
         int i = 0;
         for (String line : readLines(moduleDir.resolve("modules.order"))) {
@@ -125,7 +135,7 @@ public final class KernelModules {
         Map<String, Modinfo> builtinModinfo = Files.isRegularFile(builtinInfo)
                 ? Modinfo.parseBuiltin(ByteBuffer.wrap(Files.readAllBytes(builtinInfo)))
                 : Map.of();
-        return new KernelModules(moduleDir, firmwareDir, layout, files, builtins, order, builtinModinfo);
+        return new KernelModules(moduleDir, firmwareDir, layout, files, builtins, order, builtinModinfo, fingerprint);
     }
 
     /** The kernel release the modules are for: the module directory's name. */
@@ -380,81 +390,12 @@ public final class KernelModules {
             synchronized (this) {
                 t = aliasTable;
                 if (t == null) {
-                    t = AliasTable.build(this, builtinModinfo);
+                    t = AliasTable.load(this);
                     aliasTable = t;
                 }
             }
         }
         return t;
-    }
-
-    /**
-     * Aliases of all modules; patterns with wildcards are matched as fnmatch does. Read from the
-     * tree's modules.alias when depmod has run there, else from every module's .modinfo.
-     */
-    private static final class AliasTable {
-        private final Map<String, List<String>> exact = new HashMap<>();
-        private final List<Glob> wild = new ArrayList<>();
-        private final Map<String, List<String>> builtinExact = new HashMap<>();
-        private final List<Glob> builtinWild = new ArrayList<>();
-
-        static AliasTable build(KernelModules km, Map<String, Modinfo> builtinModinfo) {
-            AliasTable t = new AliasTable();
-            Path depmodAliases = km.moduleDir.resolve("modules.alias");
-            if (Files.isRegularFile(depmodAliases) && Files.isRegularFile(km.moduleDir.resolve("modules.dep"))) {
-                try {
-                    for (String line : Files.readAllLines(depmodAliases, StandardCharsets.UTF_8)) {
-                        String[] w = line.trim().split("\\s+");
-                        if (w.length == 3 && w[0].equals("alias") && km.files.containsKey(normalise(w[2]))) {
-                            t.add(w[1], normalise(w[2]), t.exact, t.wild);
-                        }
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            } else {
-                List<String> names = km.files.keySet().stream()
-                        .sorted(Comparator.comparingInt((String n) -> km.order.getOrDefault(n, Integer.MAX_VALUE))
-                                .thenComparing(n -> n))
-                        .toList();
-                List<ModuleInfo> infos = names.parallelStream().map(km::info).toList();
-                for (ModuleInfo info : infos) {
-                    for (String a : info.aliases()) t.add(a, info.name(), t.exact, t.wild);
-                }
-            }
-            builtinModinfo.forEach((m, info) -> {
-                for (String a : info.all("alias")) t.add(a, m, t.builtinExact, t.builtinWild);
-            });
-            return t;
-        }
-
-        private void add(String alias, String module, Map<String, List<String>> exactMap, List<Glob> wildList) {
-            String a = normaliseAlias(alias);
-            if (a == null) return;
-            if (Glob.isPattern(a)) {
-                wildList.add(new Glob(a, module));
-            } else {
-                exactMap.computeIfAbsent(a, k -> new ArrayList<>()).add(module);
-            }
-        }
-
-        List<String> modules(String alias) {
-            return lookup(alias, exact, wild);
-        }
-
-        List<String> builtins(String alias) {
-            return lookup(alias, builtinExact, builtinWild);
-        }
-
-        private static List<String> lookup(String alias, Map<String, List<String>> exactMap, List<Glob> wildList) {
-            String a = normaliseAlias(alias);
-            if (a == null) return List.of();
-            LinkedHashSet<String> out = new LinkedHashSet<>(exactMap.getOrDefault(a, List.of()));
-            for (Glob g : wildList) {
-                if (g.matches(a)) out.add(g.module());
-            }
-            return List.copyOf(out);
-        }
     }
 
     /** depmod's alias_normalize: '-' becomes '_' except inside [...]; null for an unmatched bracket. */
@@ -545,6 +486,34 @@ public final class KernelModules {
     }
 
     // --- helpers ---
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Module names in modules.order order, then by name: the priority order of kmod's indexes. */
+    List<String> namesInOrder() {
+        return files.keySet().stream()
+                .sorted(Comparator.comparingInt((String n) -> order.getOrDefault(n, Integer.MAX_VALUE))
+                        .thenComparing(n -> n))
+                .toList();
+    }
+
+    String fingerprint() {
+        return fingerprint;
+    }
+
+    Map<String, Modinfo> builtinModinfo() {
+        return builtinModinfo;
+    }
+
+    boolean hasModule(String normalisedName) {
+        return files.containsKey(normalisedName);
+    }
 
     private static String extensionOf(String fileName) {
         for (String ext : EXTENSIONS) {
