@@ -134,6 +134,20 @@ public class KernelModulesTest {
     }
 
     @Test
+    public void softPostDependenciesOnlyWhenAskedAndMissingOnesWarn() throws IOException {
+        KernelModules modules = KernelModules.open(DebianKernelPackage.get(Arch.X86_64).moduleDir());
+        assertEquals(modules.info("vfio").softdepsPost(), List.of("vfio_iommu_type1", "vfio_iommu_spapr_tce"));
+        assertFalse(modules.closure(List.of("vfio")).find("vfio_iommu_type1").isPresent());
+
+        ModuleClosure c = modules.closure(List.of("vfio"), true);
+        IncludedModule type1 = c.find("vfio_iommu_type1").orElseThrow();
+        assertEquals(type1.reason().toString(), "soft post-dependency of vfio");
+        assertTrue(c.names().indexOf("vfio") < c.names().indexOf("vfio_iommu_type1"), c.names().toString());
+        // the POWER-only one is in no amd64 kernel: a warning, not a failure
+        assertTrue(c.warnings().stream().anyMatch(w -> w.contains("vfio_iommu_spapr_tce")), c.warnings().toString());
+    }
+
+    @Test
     public void firmwareIsAddedWhenFoundAndWarnedAboutWhenMissing() throws IOException {
         DebianKernelPackage kernel = DebianKernelPackage.get(Arch.X86_64);
         KernelModules probe = KernelModules.open(kernel.moduleDir());
