@@ -114,7 +114,9 @@ public final class TreeWriter {
                     // The member moved (say /lib/x landed in /usr/lib/x): keep its relative target
                     // pointing where it pointed from the place the package named.
                     String abs = normalize(logicalParent + "/" + link);
-                    link = relativeTo(realParent, abs);
+                    String absParent = root.relativize(resolve(parentOf(abs), true)).toString();
+                    String leaf = abs.substring(abs.lastIndexOf('/') + 1);
+                    link = relativeTo(realParent, absParent.isEmpty() ? leaf : absParent + "/" + leaf);
                     if (normalize(realParent + "/" + link).equals(normalize(realParent + "/" + name))) return;
                 }
                 if (!clearLeaf(target, e)) return;
