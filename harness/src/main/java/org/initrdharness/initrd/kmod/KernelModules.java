@@ -1,0 +1,616 @@
+package org.initrdharness.initrd.kmod;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.GZIPInputStream;
+
+import org.initrdharness.initrd.InitrdBuildException;
+import org.initrdharness.initrd.InitrdPath;
+import org.initrdharness.initrd.InitrdPlan;
+import org.initrdharness.initrd.PlanEntry;
+import org.initrdharness.initrd.elf.ElfFile;
+
+/**
+ * The kernel modules of one kernel, as unpacked from its package: a directory
+ * {@code <root>/lib/modules/<version>} (or {@code usr/lib/modules/<version>}) holding the module
+ * files, modules.builtin, modules.order and modules.builtin.modinfo, but no modules.dep (depmod
+ * never ran). Dependencies come from each module's own {@code .modinfo}; the index files
+ * modprobe and udev need are generated for just the modules an initrd gets.
+ *
+ * <pre>{@code
+ * KernelModules kernel = KernelModules.open(root.resolve("lib/modules/6.1.0-56-amd64"));
+ * ModuleClosure closure = kernel.closure(List.of("virtio_blk", "ext4", "dm_crypt"));
+ * kernel.addTo(plan, closure);
+ * }</pre>
+ */
+public final class KernelModules {
+    private static final List<String> EXTENSIONS = List.of(".ko", ".ko.xz", ".ko.zst", ".ko.gz");
+
+    private final Path moduleDir;
+    private final String version;
+    private final Path firmwareDir;
+    private final ModuleLayout defaultLayout;
+    /** normalised name -> path relative to moduleDir ("kernel/fs/ext4/ext4.ko"). */
+    private final Map<String, String> files;
+    private final Set<String> builtins;
+    private final Map<String, Integer> order;
+    private final Map<String, Modinfo> builtinModinfo;
+    private final Map<String, ModuleInfo> infoCache = new ConcurrentHashMap<>();
+    /** Digest of every module file's path, size and mtime: names a cached alias table. */
+    private final String fingerprint;
+    private volatile AliasTable aliasTable;
+
+    private KernelModules(Path moduleDir, Path firmwareDir, ModuleLayout defaultLayout, Map<String, String> files,
+            Set<String> builtins, Map<String, Integer> order, Map<String, Modinfo> builtinModinfo, String fingerprint) {
+        this.moduleDir = moduleDir;
+        this.version = moduleDir.getFileName().toString();
+        this.firmwareDir = firmwareDir;
+        this.defaultLayout = defaultLayout;
+        this.files = files;
+        this.builtins = builtins;
+        this.order = order;
+        this.builtinModinfo = builtinModinfo;
+        this.fingerprint = fingerprint;
+    }
+
+    /**
+     * Indexes the modules under {@code moduleDir}. The firmware directory is
+     * {@code <root>/lib/firmware} (or {@code <root>/usr/lib/firmware}) when it exists.
+     */
+    public static KernelModules open(Path moduleDir) throws IOException {
+        return open(moduleDir, null);
+    }
+
+    /**
+     * Indexes the modules under {@code moduleDir}, looking firmware up under {@code firmwareDir}
+     * (null: the tree's own lib/firmware when there is one, else none).
+     */
+    public static KernelModules open(Path moduleDir, Path firmwareDir) throws IOException {
+        if (!Files.isDirectory(moduleDir)) {
+            throw new InitrdBuildException("kernel module directory " + moduleDir
+                    + " does not exist; pass <root>/lib/modules/<version> of an unpacked kernel package");
+        }
+        moduleDir = moduleDir.toAbsolutePath().normalize();
+        Path root = treeRoot(moduleDir);
+        String version = moduleDir.getFileName().toString();
+        boolean usr = root != null && usesUsrLib(root, moduleDir);
+        ModuleLayout layout = usr ? ModuleLayout.usrLib(version) : ModuleLayout.lib(version);
+        if (firmwareDir == null && root != null) {
+            for (String candidate : List.of("lib/firmware", "usr/lib/firmware")) {
+                if (Files.isDirectory(root.resolve(candidate))) {
+                    firmwareDir = root.resolve(candidate);
+                    break;
+                }
+            }
+        }
+        Map<String, String> files = new TreeMap<>();
+        java.security.MessageDigest treeDigest = sha256();
+        Path dir = moduleDir;
+        Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path p, java.nio.file.attribute.BasicFileAttributes attrs) {
+                String fileName = p.getFileName().toString();
+                String ext = extensionOf(fileName);
+                if (ext != null && attrs.isRegularFile()) {
+                    String name = normalise(fileName.substring(0, fileName.length() - ext.length()));
+                    String rel = dir.relativize(p).toString().replace('\\', '/');
+                    files.merge(name, rel, KernelModules::preferred);
+                    treeDigest.update((rel + "\0" + attrs.size() + "\0" + attrs.lastModifiedTime().toMillis() + "\n")
+                            .getBytes(StandardCharsets.UTF_8));
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        String fingerprint = java.util.HexFormat.of().formatHex(treeDigest.digest());
+        Map<String, Integer> order = new HashMap<>();
+        int i = 0;
+        for (String line : readLines(moduleDir.resolve("modules.order"))) {
+            String name = moduleName(line);
+            if (name != null) order.putIfAbsent(name, i++);
+        }
+        Set<String> builtins = new LinkedHashSet<>();
+        for (String line : readLines(moduleDir.resolve("modules.builtin"))) {
+            String name = moduleName(line);
+            if (name != null) builtins.add(name);
+        }
+        Path builtinInfo = moduleDir.resolve("modules.builtin.modinfo");
+        Map<String, Modinfo> builtinModinfo = Files.isRegularFile(builtinInfo)
+                ? Modinfo.parseBuiltin(ByteBuffer.wrap(Files.readAllBytes(builtinInfo)))
+                : Map.of();
+        return new KernelModules(moduleDir, firmwareDir, layout, files, builtins, order, builtinModinfo, fingerprint);
+    }
+
+    /** The kernel release the modules are for: the module directory's name. */
+    public String version() {
+        return version;
+    }
+
+    public Path moduleDir() {
+        return moduleDir;
+    }
+
+    /** Where firmware is looked up, if anywhere. */
+    public Optional<Path> firmwareDir() {
+        return Optional.ofNullable(firmwareDir);
+    }
+
+    /** The same relative location inside the initrd as in the tree the modules came from. */
+    public ModuleLayout defaultLayout() {
+        return defaultLayout;
+    }
+
+    /** Names of all modules found as files, normalised, sorted. */
+    public Set<String> moduleNames() {
+        return java.util.Collections.unmodifiableSet(files.keySet());
+    }
+
+    /** Names listed in modules.builtin, normalised. */
+    public Set<String> builtinNames() {
+        return java.util.Collections.unmodifiableSet(builtins);
+    }
+
+    public boolean isBuiltin(String name) {
+        return builtins.contains(normalise(name));
+    }
+
+    /** The module file for {@code name} ("dm-crypt" and "dm_crypt" alike), if there is one. */
+    public Optional<Path> find(String name) {
+        String rel = files.get(normalise(name));
+        return rel == null ? Optional.empty() : Optional.of(moduleDir.resolve(rel));
+    }
+
+    /** The {@code .modinfo} of module {@code name}; read once and kept. */
+    public ModuleInfo info(String name) {
+        String n = normalise(name);
+        String rel = files.get(n);
+        if (rel == null) {
+            throw unknown(name);
+        }
+        return infoCache.computeIfAbsent(n, k -> {
+            try {
+                return ModuleInfo.of(k, rel, moduleDir.resolve(rel), readModinfo(moduleDir.resolve(rel)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** Module names whose aliases match {@code alias} ("crypto-crc32c", "virtio:d00000002v00001AF4"). */
+    public List<String> resolveAlias(String alias) {
+        return aliasTable().modules(alias);
+    }
+
+    /** Modules for {@code names} with their dependencies and soft pre-dependencies. */
+    public ModuleClosure closure(List<String> names) {
+        return closure(names, false);
+    }
+
+    /**
+     * Modules for {@code names} (module names, or aliases as modprobe takes them), with their
+     * dependencies and soft pre-dependencies, and soft post-dependencies when
+     * {@code withSoftdepPost}. Built-in names are reported, not added.
+     *
+     * @throws InitrdBuildException naming a name that is neither a module, built in, nor an alias
+     */
+    public ModuleClosure closure(List<String> names, boolean withSoftdepPost) {
+        return new Walk(withSoftdepPost).run(names);
+    }
+
+    /** Adds the closure at {@link #defaultLayout()}. */
+    public void addTo(InitrdPlan.Builder plan, ModuleClosure closure) {
+        addTo(plan, closure, defaultLayout);
+    }
+
+    /**
+     * Adds the closure's module files at their paths under {@code layout.moduleDir()}, its
+     * firmware under {@code layout.firmwareDir()}, and index files generated for exactly the
+     * included modules (modules.dep, .alias, .softdep, .symbols, .builtin, .devname and their
+     * .bin forms) so that modprobe and udev's modalias loading work in the guest.
+     */
+    public void addTo(InitrdPlan.Builder plan, ModuleClosure closure, ModuleLayout layout) {
+        if (!closure.kernelVersion().equals(version)) {
+            throw new InitrdBuildException("module closure is for kernel " + closure.kernelVersion()
+                    + " but " + moduleDir + " is " + version + "; compute the closure from the same KernelModules");
+        }
+        for (IncludedModule m : closure.modules()) {
+            plan.add(new PlanEntry.RegularFile(layout.moduleDir().resolve(m.info().relativePath()), m.info().file(),
+                    0644, "kernel module, " + m.reason()));
+        }
+        for (FirmwareFile f : closure.firmware()) {
+            plan.add(new PlanEntry.RegularFile(layout.firmwareDir().resolve(f.relativePath()), f.source(), 0644,
+                    "firmware of " + f.module()));
+        }
+        for (String shipped : List.of("modules.builtin", "modules.builtin.modinfo")) {
+            Path p = moduleDir.resolve(shipped);
+            if (Files.isRegularFile(p)) {
+                plan.add(new PlanEntry.RegularFile(layout.moduleDir().resolve(shipped), p, 0644,
+                        "shipped with kernel " + version));
+            }
+        }
+        indexFiles(closure).forEach((file, bytes) -> plan.add(new PlanEntry.Generated(
+                layout.moduleDir().resolve(file), bytes, 0644, "module index for " + closure.modules().size()
+                        + " modules of " + version)));
+    }
+
+    /**
+     * The index files for exactly the closure's modules, by file name (modules.dep,
+     * modules.dep.bin, modules.alias, ...), as depmod would write them for a tree holding only
+     * those modules.
+     */
+    public Map<String, byte[]> indexFiles(ModuleClosure closure) {
+        List<ModuleInfo> included = closure.modules().stream().map(IncludedModule::info)
+                .sorted(Comparator.comparingInt((ModuleInfo m) -> order.getOrDefault(m.name(), Integer.MAX_VALUE))
+                        .thenComparing(ModuleInfo::name))
+                .toList();
+        Map<String, List<String>> symbols = new LinkedHashMap<>();
+        for (ModuleInfo m : included) symbols.put(m.name(), exportedSymbols(m.file()));
+        byte[] builtinList = readOrEmpty(moduleDir.resolve("modules.builtin"));
+        return new IndexFiles(included, closure.names(), symbols, builtinList, builtinModinfo).generate();
+    }
+
+    /** "dm-crypt" -> "dm_crypt": module names compare with dashes as underscores. */
+    public static String normalise(String name) {
+        return name.replace('-', '_');
+    }
+
+    // --- the walk ---
+
+    private final class Walk {
+        private final boolean withPost;
+        private final LinkedHashMap<String, IncludedModule> included = new LinkedHashMap<>();
+        private final Set<String> inProgress = new HashSet<>();
+        private final Set<String> builtinsSeen = new LinkedHashSet<>();
+        private final List<String> warnings = new ArrayList<>();
+
+        Walk(boolean withPost) {
+            this.withPost = withPost;
+        }
+
+        ModuleClosure run(List<String> names) {
+            for (String asked : names) {
+                String n = normalise(asked.trim());
+                if (files.containsKey(n)) {
+                    visit(n, IncludedModule.Reason.named(asked));
+                } else if (builtins.contains(n)) {
+                    builtinsSeen.add(n);
+                } else {
+                    List<String> viaAlias = resolveAlias(asked);
+                    List<String> builtinViaAlias = aliasTable().builtins(asked);
+                    if (viaAlias.isEmpty() && builtinViaAlias.isEmpty()) throw unknown(asked);
+                    builtinsSeen.addAll(builtinViaAlias);
+                    for (String m : viaAlias) visit(m, IncludedModule.Reason.named(asked));
+                }
+            }
+            List<FirmwareFile> firmware = new ArrayList<>();
+            for (IncludedModule m : included.values()) {
+                for (String fw : m.info().firmware()) {
+                    Optional<FirmwareFile> found = findFirmware(fw, m.name());
+                    if (found.isPresent()) {
+                        if (firmware.stream().noneMatch(f -> f.relativePath().equals(found.get().relativePath()))) {
+                            firmware.add(found.get());
+                        }
+                    } else {
+                        warnings.add("firmware " + fw + " of module " + m.name() + " not found"
+                                + (firmwareDir == null ? " (no firmware directory given)" : " under " + firmwareDir)
+                                + "; the module loads but may not work without it");
+                    }
+                }
+            }
+            return new ModuleClosure(version, List.copyOf(included.values()), List.copyOf(builtinsSeen), firmware,
+                    warnings);
+        }
+
+        private void visit(String name, IncludedModule.Reason reason) {
+            if (included.containsKey(name) || !inProgress.add(name)) return;
+            ModuleInfo info = info(name);
+            for (String pre : info.softdepsPre()) {
+                for (String m : softTargets(pre, name, "pre")) {
+                    visit(m, new IncludedModule.Reason(IncludedModule.Reason.Kind.SOFTDEP_PRE, name));
+                }
+            }
+            for (String dep : info.depends()) {
+                if (files.containsKey(dep)) {
+                    visit(dep, new IncludedModule.Reason(IncludedModule.Reason.Kind.DEPENDENCY, name));
+                } else if (builtins.contains(dep)) {
+                    builtinsSeen.add(dep);
+                } else {
+                    throw new InitrdBuildException("module " + name + " (" + info.file() + ") depends on " + dep
+                            + ", which is neither a module file under " + moduleDir + " nor listed in modules.builtin;"
+                            + " the kernel package is incomplete");
+                }
+            }
+            inProgress.remove(name);
+            included.put(name, new IncludedModule(info, reason));
+            if (withPost) {
+                for (String post : info.softdepsPost()) {
+                    for (String m : softTargets(post, name, "post")) {
+                        visit(m, new IncludedModule.Reason(IncludedModule.Reason.Kind.SOFTDEP_POST, name));
+                    }
+                }
+            }
+        }
+
+        /** A soft dependency names a module or an alias; modprobe loads every module it matches. */
+        private List<String> softTargets(String target, String of, String kind) {
+            String n = normalise(target);
+            if (files.containsKey(n)) return List.of(n);
+            if (builtins.contains(n)) {
+                builtinsSeen.add(n);
+                return List.of();
+            }
+            List<String> modules = resolveAlias(target);
+            List<String> builtin = aliasTable().builtins(target);
+            builtinsSeen.addAll(builtin);
+            if (modules.isEmpty() && builtin.isEmpty()) {
+                warnings.add("soft " + kind + "-dependency " + target + " of module " + of
+                        + " matches no module and nothing built in; left out");
+            }
+            return modules;
+        }
+    }
+
+    /** The kernel's firmware loader searches updates/&lt;release&gt;, updates, &lt;release&gt;, then the top. */
+    private Optional<FirmwareFile> findFirmware(String name, String module) {
+        if (firmwareDir == null) return Optional.empty();
+        for (String dir : List.of("updates/" + version + "/", "updates/", version + "/", "")) {
+            for (String ext : List.of("", ".zst", ".xz")) {
+                String rel = dir + name + ext;
+                Path p = firmwareDir.resolve(rel).normalize();
+                if (p.startsWith(firmwareDir) && Files.isRegularFile(p)) {
+                    return Optional.of(new FirmwareFile(name, rel, p, module));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    // --- aliases of every module: read on first need ---
+
+    private AliasTable aliasTable() {
+        AliasTable t = aliasTable;
+        if (t == null) {
+            synchronized (this) {
+                t = aliasTable;
+                if (t == null) {
+                    t = AliasTable.load(this);
+                    aliasTable = t;
+                }
+            }
+        }
+        return t;
+    }
+
+    /** depmod's alias_normalize: '-' becomes '_' except inside [...]; null for an unmatched bracket. */
+    static String normaliseAlias(String alias) {
+        StringBuilder b = new StringBuilder(alias.length());
+        for (int i = 0; i < alias.length(); i++) {
+            char c = alias.charAt(i);
+            if (c == '-') {
+                b.append('_');
+            } else if (c == ']') {
+                return null;
+            } else if (c == '[') {
+                int close = alias.indexOf(']', i);
+                if (close < 0) return null;
+                b.append(alias, i, close + 1);
+                i = close;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    // --- reading module files ---
+
+    /** The {@code .modinfo} of a module file; compressed modules are unpacked to a temporary file first. */
+    static Modinfo readModinfo(Path file) throws IOException {
+        return Modinfo.parse(section(file, ".modinfo").orElse(ByteBuffer.allocate(0)));
+    }
+
+    /** Names exported by a module (its __ksymtab_strings), for modules.symbols. */
+    static List<String> exportedSymbols(Path file) {
+        try {
+            Optional<ByteBuffer> strings = section(file, "__ksymtab_strings");
+            if (strings.isEmpty()) return List.of();
+            List<String> out = new ArrayList<>();
+            ByteBuffer b = strings.get().duplicate();
+            byte[] bytes = new byte[b.remaining()];
+            b.get(bytes);
+            int start = 0;
+            for (int i = 0; i < bytes.length; i++) {
+                if (bytes[i] == 0) {
+                    if (i > start) out.add(new String(bytes, start, i - start, StandardCharsets.US_ASCII));
+                    start = i + 1;
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Optional<ByteBuffer> section(Path file, String name) throws IOException {
+        String fileName = file.getFileName().toString();
+        if (fileName.endsWith(".ko")) {
+            return readSection(file, name);
+        }
+        Path tmp = Files.createTempFile("initrd-kmod-", ".ko");
+        try {
+            try (InputStream in = decompressing(file)) {
+                Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            return readSection(tmp, name);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static Optional<ByteBuffer> readSection(Path file, String name) throws IOException {
+        try {
+            return ElfFile.read(file).section(name);
+        } catch (IOException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InitrdBuildException("kernel module " + file + " is not a readable ELF file: " + e.getMessage()
+                    + "; the kernel package may be damaged, download it again", e);
+        }
+    }
+
+    private static InputStream decompressing(Path file) throws IOException {
+        InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(file));
+        String n = file.getFileName().toString();
+        if (n.endsWith(".xz")) return new org.tukaani.xz.XZInputStream(raw);
+        if (n.endsWith(".zst")) return new com.github.luben.zstd.ZstdInputStream(raw);
+        if (n.endsWith(".gz")) return new GZIPInputStream(raw);
+        raw.close();
+        throw new InitrdBuildException("unsupported module compression: " + file);
+    }
+
+    // --- helpers ---
+
+    private static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Module names in modules.order order, then by name: the priority order of kmod's indexes. */
+    List<String> namesInOrder() {
+        return files.keySet().stream()
+                .sorted(Comparator.comparingInt((String n) -> order.getOrDefault(n, Integer.MAX_VALUE))
+                        .thenComparing(n -> n))
+                .toList();
+    }
+
+    String fingerprint() {
+        return fingerprint;
+    }
+
+    Map<String, Modinfo> builtinModinfo() {
+        return builtinModinfo;
+    }
+
+    boolean hasModule(String normalisedName) {
+        return files.containsKey(normalisedName);
+    }
+
+    private static String extensionOf(String fileName) {
+        for (String ext : EXTENSIONS) {
+            if (fileName.endsWith(ext) && fileName.length() > ext.length()) return ext;
+        }
+        return null;
+    }
+
+    /** A module found twice: depmod prefers updates/, then the first in path order. */
+    private static String preferred(String a, String b) {
+        boolean ua = a.startsWith("updates/");
+        boolean ub = b.startsWith("updates/");
+        if (ua != ub) return ua ? a : b;
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** "kernel/fs/ext4/ext4.ko" -> "ext4"; null for a blank line. */
+    static String moduleName(String line) {
+        String l = line.trim();
+        if (l.isEmpty() || l.startsWith("#")) return null;
+        String base = l.substring(l.lastIndexOf('/') + 1);
+        int dot = base.indexOf('.');
+        return normalise(dot < 0 ? base : base.substring(0, dot));
+    }
+
+    private static List<String> readLines(Path p) throws IOException {
+        return Files.isRegularFile(p) ? Files.readAllLines(p, StandardCharsets.UTF_8) : List.of();
+    }
+
+    private static byte[] readOrEmpty(Path p) {
+        try {
+            return Files.isRegularFile(p) ? Files.readAllBytes(p) : new byte[0];
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code <root>} of {@code <root>/lib/modules/<v>} or {@code <root>/usr/lib/modules/<v>}; null otherwise. */
+    private static Path treeRoot(Path moduleDir) {
+        Path modules = moduleDir.getParent();
+        if (modules == null || !"modules".equals(name(modules))) return null;
+        Path lib = modules.getParent();
+        if (lib == null || !"lib".equals(name(lib))) return null;
+        Path above = lib.getParent();
+        if (above != null && "usr".equals(name(above)) && above.getParent() != null) return above.getParent();
+        return above;
+    }
+
+    /** Modules live under usr/lib when the path says so or when lib is the merged-/usr link. */
+    private static boolean usesUsrLib(Path root, Path moduleDir) {
+        if (moduleDir.startsWith(root.resolve("usr"))) return true;
+        Path lib = root.resolve("lib");
+        try {
+            return Files.isSymbolicLink(lib) && Files.readSymbolicLink(lib).normalize().toString()
+                    .replaceFirst("^/", "").equals("usr/lib");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String name(Path p) {
+        Path f = p.getFileName();
+        return f == null ? "" : f.toString();
+    }
+
+    private InitrdBuildException unknown(String asked) {
+        String n = normalise(asked);
+        List<String> close = new ArrayList<>();
+        Collection<String> all = new ArrayList<>(files.keySet());
+        all.addAll(builtins);
+        record Scored(String name, int distance) { }
+        all.stream()
+                .map(c -> new Scored(c, c.contains(n) || n.contains(c) && c.length() > 2
+                        ? Math.abs(c.length() - n.length()) / 4 : distance(n, c)))
+                .filter(s -> s.distance() <= Math.max(2, n.length() / 4))
+                .sorted(Comparator.comparingInt(Scored::distance).thenComparing(Scored::name))
+                .limit(5)
+                .forEach(s -> close.add(s.name()));
+        return new InitrdBuildException("unknown kernel module '" + asked + "': no such module file under "
+                + moduleDir + ", not in modules.builtin and not an alias of any module"
+                + (close.isEmpty() ? "" : "; did you mean " + String.join(", ", close) + "?"));
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}
