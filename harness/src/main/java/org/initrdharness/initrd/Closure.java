@@ -8,8 +8,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.initrdharness.initrd.elf.ElfFile;
@@ -45,6 +48,13 @@ public final class Closure {
     private final List<String> warnings = new ArrayList<>();
     private final List<String> errors = new ArrayList<>();
     private ElfFile model;
+    /**
+     * Per executable (or other root object), the libraries ld.so would already have loaded, by
+     * DT_NEEDED name and DT_SONAME: ld.so takes a loaded object before it searches, which is how
+     * a library without RUNPATH finds a sibling its executable's RUNPATH found (systemd's
+     * libsystemd-core finding libsystemd-shared).
+     */
+    private final Map<LibraryResolver.Loaded, Map<String, LibraryResolver.Lookup>> loadedByRoot = new IdentityHashMap<>();
 
     /** One path to add; {@code loader} is set for libraries found for a DT_NEEDED entry. */
     private record Work(InitrdPath path, String reason, boolean required, LibraryResolver.Loaded loader) {}
@@ -277,9 +287,7 @@ public final class Closure {
                 Optional<ElfFile> elf = libraries.elf(at);
                 if (elf.isPresent()) {
                     // ld.so's $ORIGIN: the name a library was found under; the real path of anything else.
-                    InitrdPath loadedAs = w.loader != null ? w.loader.path() : at;
-                    LibraryResolver.Loaded parent = w.loader != null ? w.loader.loader() : null;
-                    walkElf(new LibraryResolver.Loaded(loadedAs, elf.get(), parent), w.reason);
+                    walkElf(w.loader != null ? w.loader : new LibraryResolver.Loaded(at, elf.get(), null), w.reason);
                 } else if (libraries.elfProblem(at).isPresent()) {
                     warnings.add(libraries.elfProblem(at).get() + " (copied, its libraries not followed)");
                 }
@@ -325,15 +333,29 @@ public final class Closure {
                 else warnings.add("DT_NEEDED " + name + " of " + obj.path() + " is a relative path; not followed");
                 continue;
             }
-            LibraryResolver.Lookup l = libraries.find(name, obj);
-            if (l.found()) {
-                enqueue(l.path(), reason, true, new LibraryResolver.Loaded(l.path(), l.elf(), obj));
-            } else {
+            Map<String, LibraryResolver.Lookup> loaded = loadedByRoot.computeIfAbsent(root(obj), k -> new HashMap<>());
+            LibraryResolver.Lookup l = loaded.get(name);
+            if (l == null) {
+                l = libraries.find(name, obj);
+                if (l.found()) {
+                    loaded.put(name, l);
+                    LibraryResolver.Lookup found = l;
+                    l.elf().soname().ifPresent(so -> loaded.putIfAbsent(so, found));
+                    enqueue(l.path(), reason, true, new LibraryResolver.Loaded(l.path(), l.elf(), obj));
+                }
+            }
+            if (!l.found()) {
                 missing(name + " needed by " + obj.chain() + " (" + rootReason + "); searched: "
                         + String.join(", ", l.searched()));
             }
         }
         if (options.dlopen() != ClosureOptions.DlopenPriority.NONE) walkDlopenNotes(obj);
+    }
+
+    private static LibraryResolver.Loaded root(LibraryResolver.Loaded obj) {
+        LibraryResolver.Loaded r = obj;
+        while (r.loader() != null) r = r.loader();
+        return r;
     }
 
     /** systemd's .note.dlopen: a JSON array of {feature, soname[], priority}; any one soname will do. */
