@@ -208,9 +208,12 @@ public final class KernelModules {
         return new ClosureWalk(this, withSoftdepPost).run(names);
     }
 
-    /** Adds the closure at {@link #defaultLayout()}. */
+    /**
+     * Adds the closure at {@link #defaultLayout()}, moved under /usr when the plan already makes
+     * /lib a link (a merged-/usr initrd, where /lib/modules is reached through the link).
+     */
     public void addTo(InitrdPlan.Builder plan, ModuleClosure closure) {
-        addTo(plan, closure, defaultLayout);
+        addTo(plan, closure, defaultLayout.mergedUsr(plan));
     }
 
     /**

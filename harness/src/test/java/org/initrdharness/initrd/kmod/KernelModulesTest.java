@@ -193,6 +193,32 @@ public class KernelModulesTest {
     }
 
     @Test
+    public void mergedUsrTreesAndPlansPutModulesUnderUsr() throws IOException {
+        DebianKernelPackage kernel = DebianKernelPackage.get(Arch.X86_64);
+        Path root = temp("merged");
+        Path dir = root.resolve("usr/lib/modules").resolve(kernel.version());
+        for (String rel : List.of("kernel/drivers/md/dm-crypt.ko", "kernel/drivers/md/dm-mod.ko", "modules.builtin")) {
+            Files.createDirectories(dir.resolve(rel).getParent());
+            Files.copy(kernel.moduleDir().resolve(rel), dir.resolve(rel));
+        }
+        Files.createDirectories(root.resolve("usr/lib/firmware"));
+        Files.createSymbolicLink(root.resolve("lib"), Path.of("usr/lib"));
+
+        // opened through the /lib link, as a sysroot path from a package would name it
+        KernelModules modules = KernelModules.open(root.resolve("lib/modules").resolve(kernel.version()));
+        assertEquals(modules.defaultLayout(), ModuleLayout.usrLib(kernel.version()));
+        assertEquals(modules.firmwareDir().orElseThrow(), root.resolve("lib/firmware"));
+        ModuleClosure c = modules.closure(List.of("dm_crypt"));
+
+        InitrdPlan.Builder plan = InitrdPlan.builder();
+        plan.add(new PlanEntry.Symlink(InitrdPath.of("/lib"), "usr/lib", "merged /usr"));
+        assertEquals(ModuleLayout.lib(kernel.version()).mergedUsr(plan), ModuleLayout.usrLib(kernel.version()));
+        modules.addTo(plan, c);
+        InitrdPlan built = plan.build();
+        assertTrue(built.contains(InitrdPath.of("/usr/lib/modules/" + kernel.version() + "/kernel/drivers/md/dm-crypt.ko")));
+    }
+
+    @Test
     public void compressedModulesAreReadAndKeepTheirNames() throws IOException {
         DebianKernelPackage kernel = DebianKernelPackage.get(Arch.X86_64);
         Path root = temp("xz");
