@@ -96,7 +96,7 @@ public final class KernelModules {
             }
         }
         Map<String, String> files = new TreeMap<>();
-        java.security.MessageDigest treeDigest = sha256();
+        TreeFingerprint treeDigest = new TreeFingerprint();
         Path dir = moduleDir;
         Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
             @Override
@@ -107,13 +107,12 @@ public final class KernelModules {
                     String name = normalise(fileName.substring(0, fileName.length() - ext.length()));
                     String rel = dir.relativize(p).toString().replace('\\', '/');
                     files.merge(name, rel, KernelModules::preferred);
-                    treeDigest.update((rel + "\0" + attrs.size() + "\0" + attrs.lastModifiedTime().toMillis() + "\n")
-                            .getBytes(StandardCharsets.UTF_8));
+                    treeDigest.update(TreeFingerprint.line(rel, attrs.size(), attrs.lastModifiedTime().toMillis()));
                 }
                 return java.nio.file.FileVisitResult.CONTINUE;
             }
         });
-        String fingerprint = java.util.HexFormat.of().formatHex(treeDigest.digest());
+        String fingerprint = treeDigest.value();
         Map<String, Integer> order = new HashMap<>();
         int i = 0;
         for (String line : readLines(moduleDir.resolve("modules.order"))) {
@@ -306,14 +305,6 @@ public final class KernelModules {
     }
 
     // --- helpers ---
-
-    private static java.security.MessageDigest sha256() {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** Module names in modules.order order, then by name: the priority order of kmod's indexes. */
     List<String> namesInOrder() {
