@@ -134,6 +134,37 @@ public class KernelModulesTest {
     }
 
     @Test
+    public void aliasesResolveTheSameFromModulesFromTheCacheAndFromDepmodsModulesAlias() throws IOException {
+        DebianKernelPackage kernel = DebianKernelPackage.get(Arch.AARCH64);
+        Path cache = temp("alias-cache");
+        String old = System.getProperty(AliasTable.CACHE_PROPERTY);
+        System.setProperty(AliasTable.CACHE_PROPERTY, cache.toString());
+        try {
+            List<String> queries = List.of("crypto-crc32c", "virtio:d00000002v00001AF4", "fs-ext4",
+                    "pci:v00001AF4d00001042sv00001AF4sd00001100bc01sc00i00", "of:Npl011T(null)Carm,primecell");
+            List<List<String>> fromModules = new ArrayList<>();
+            KernelModules first = KernelModules.open(kernel.moduleDir());
+            for (String q : queries) fromModules.add(first.resolveAlias(q));
+            try (var files = Files.list(cache)) {
+                assertEquals(files.count(), 1L, "one cached alias table");
+            }
+            KernelModules second = KernelModules.open(kernel.moduleDir());
+            KernelModules depmodded = KernelModules.open(kernel.depmodReference().resolve("lib/modules")
+                    .resolve(kernel.version()));
+            for (int i = 0; i < queries.size(); i++) {
+                assertEquals(second.resolveAlias(queries.get(i)), fromModules.get(i), "cached: " + queries.get(i));
+                assertEquals(depmodded.resolveAlias(queries.get(i)), fromModules.get(i), "depmod: " + queries.get(i));
+            }
+            assertEquals(fromModules.get(1), List.of("virtio_blk"));
+            assertEquals(fromModules.get(2), List.of("ext4"));
+            assertEquals(fromModules.get(3), List.of("virtio_pci"));
+        } finally {
+            if (old == null) System.clearProperty(AliasTable.CACHE_PROPERTY);
+            else System.setProperty(AliasTable.CACHE_PROPERTY, old);
+        }
+    }
+
+    @Test
     public void softPostDependenciesOnlyWhenAskedAndMissingOnesWarn() throws IOException {
         KernelModules modules = KernelModules.open(DebianKernelPackage.get(Arch.X86_64).moduleDir());
         assertEquals(modules.info("vfio").softdepsPost(), List.of("vfio_iommu_type1", "vfio_iommu_spapr_tce"));
