@@ -61,6 +61,12 @@ public class ContentsListTest {
             {"[{\"target\": \"/dev/x\", \"device\": \"c\", \"major\": 1}]", "entry 0, field \"minor\": missing"},
             {"[{\"target\": \"/dev/x\", \"device\": \"b\", \"major\": -1, \"minor\": 0}]", "entry 0, field \"major\": must be a non-negative integer"},
             {"[{\"target\": \"/x\", \"text\": \"y\", \"major\": 1}]", "entry 0, field \"major\": only allowed with \"device\""},
+            {"[{\"target\": \"/dev/x\", \"device\": \"c\", \"major\": 1.5, \"minor\": 0}]", "entry 0, field \"major\": must be a non-negative integer"},
+            {"[{\"source\": \"/x\", \"source\": \"/y\"}]", "line 1 column 19: field \"source\" given twice"},
+            {"[{\"source\": \"/x\"}]\n]", "line 2 column 1: unexpected text after the end"},
+            {"[\n {\"source\": '/x'}]", "line 2 column 13: unexpected character"},
+            {"[{\"source\": \"/x\\q\"}]", "unknown escape \\q"},
+            {"[{\"source\": \"/x\"},]", "unexpected character ']'"},
         };
     }
 
@@ -111,5 +117,30 @@ public class ContentsListTest {
         InitrdBuildException e = expectThrows(InitrdBuildException.class,
                 () -> list.applyTo(new Closure(t.sysroot(), InitrdPlan.builder())));
         assertTrue(e.getMessage().contains("/gone1") && e.getMessage().contains("/gone2"), e.getMessage());
+    }
+
+    @Test
+    public void escapesAndUnicodeSurviveARoundTrip() {
+        String json = "[{\"target\": \"/etc/motd\", \"text\": \"tab\\there \\\"quoted\\\" \\u00e9\\ud83d\\ude00 back\\\\slash\\n\"},"
+                + " {\"source\": \"/usr/share/caf\u00e9\"}, {\"target\": \"/bin/blob\", \"base64\": \"AAEC\\n/w==\"}]";
+        ContentsList list = ContentsList.parse(json, "t.json");
+        String text = new String(((ContentsList.GeneratedFile) list.entries().get(0)).content(), StandardCharsets.UTF_8);
+        assertEquals(text, "tab\there \"quoted\" \u00e9\ud83d\ude00 back\\slash\n");
+        assertEquals(((ContentsList.Copy) list.entries().get(1)).source().value(), "/usr/share/caf\u00e9");
+        assertEquals(((ContentsList.GeneratedFile) list.entries().get(2)).content(), new byte[] {0, 1, 2, (byte) 0xff});
+        assertEquals(ContentsList.parse(list.toJson(), "again").entries(), list.entries());
+        assertEquals(ContentsList.parse("[]", "empty").entries(), List.of());
+    }
+
+    @Test
+    public void writtenListsAreReadBack() throws Exception {
+        Path f = Files.createTempDirectory("contents").resolve("out.json");
+        ContentsList list = ContentsList.of("code", List.of(new ContentsList.Copy(0, InitrdPath.of("/usr/bin/sh"), Optional.of(InitrdPath.of("/bin/sh"))),
+                new ContentsList.Device(1, InitrdPath.of("/dev/null"), 'c', 1, 3, 0666)));
+        list.write(f);
+        assertEquals(ContentsList.read(f).entries(), list.entries());
+        try (var s = Files.list(f.getParent())) {
+            assertEquals(s.count(), 1L, "no temporary file left behind");
+        }
     }
 }
