@@ -283,7 +283,7 @@ public final class Closure {
         switch (n.kind()) {
             case FILE:
                 plan.add(new PlanEntry.RegularFile(at, sysroot.hostPath(at), n.mode(), w.reason));
-                if (!w.required && !mayBeDynamicElf(at, n)) break; // only directory members are guessed at
+                if (w.loader == null && !mayBeDynamicElf(at, n)) break; // libraries found by search are always read
                 Optional<ElfFile> elf = libraries.elf(at);
                 if (elf.isPresent()) {
                     // ld.so's $ORIGIN: the name a library was found under; the real path of anything else.
@@ -308,9 +308,9 @@ public final class Closure {
     }
 
     /**
-     * Whether a file found in a directory is worth opening to look for ELF headers: executables
-     * and anything named like a shared object (libraries are often 0644). Unit files, rules and
-     * other data, most of a systemd initrd, are skipped without an open.
+     * Whether a file is worth opening to look for ELF headers: executables and anything named
+     * like a shared object (libraries are often 0644), as dracut decides too. Unit files, rules
+     * and other data, most of a systemd initrd, are copied without an open.
      */
     private static boolean mayBeDynamicElf(InitrdPath p, Sysroot.Node n) {
         if (n.size() < 52) return false;

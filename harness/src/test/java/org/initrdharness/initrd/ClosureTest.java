@@ -30,6 +30,21 @@ public class ClosureTest {
         return (PlanEntry.RegularFile) e.get();
     }
 
+    private static void executable(Path... files) throws java.io.IOException {
+        for (Path f : files) Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** Data files are not opened: an ELF header hidden in a 0644 file without ".so" in its name is not followed. */
+    @Test
+    public void dataFilesAreNotReadAsElf() throws Exception {
+        TreeBuilder t = new TreeBuilder();
+        t.bytes("/usr/share/blob.bin", SyntheticElf.of(true, ByteOrder.LITTLE_ENDIAN, ElfFile.EM_X86_64).needed("libnothere.so.1").bytes());
+        InitrdPlan plan = new Closure(t.sysroot(), InitrdPlan.builder()).add("/usr/share/blob.bin", "t").build();
+        assertTrue(plan.contains(InitrdPath.of("/usr/share/blob.bin")));
+        t.bytes("/usr/lib/plugin.so", SyntheticElf.of(true, ByteOrder.LITTLE_ENDIAN, ElfFile.EM_X86_64).needed("libnothere.so.1").bytes());
+        expectThrows(InitrdBuildException.class, () -> new Closure(t.sysroot(), InitrdPlan.builder()).add("/usr/lib/plugin.so", "t"));
+    }
+
     private static String hostOutput(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -140,6 +155,7 @@ public class ClosureTest {
                 .needed("libprec.so.1").rpath("/opt/rpath").runpath("/opt/runpath").bytes());
         t.bytes("/usr/bin/onlyrpath", SyntheticElf.of(true, ByteOrder.LITTLE_ENDIAN, ElfFile.EM_X86_64)
                 .needed("libprec.so.1").rpath("/opt/rpath").bytes());
+        executable(t.host("/usr/bin/both"), t.host("/usr/bin/onlyrpath"));
         InitrdPlan both = new Closure(t.sysroot(), InitrdPlan.builder()).add("/usr/bin/both", "test").build();
         assertTrue(both.contains(InitrdPath.of("/opt/runpath/libprec.so.1")));
         assertFalse(both.contains(InitrdPath.of("/opt/rpath/libprec.so.1")));
@@ -383,6 +399,7 @@ public class ClosureTest {
         t.library("/opt/p/x86_64/libp.so.1", "libp.so.1", List.of(), List.of());
         t.bytes("/usr/bin/tok", SyntheticElf.of(true, ByteOrder.LITTLE_ENDIAN, ElfFile.EM_X86_64)
                 .needed("libl.so.1", "libp.so.1").runpath("/opt/$LIB:/opt/p/${PLATFORM}").bytes());
+        executable(t.host("/usr/bin/tok"));
         InitrdPlan plan = new Closure(t.sysroot(), InitrdPlan.builder()).add("/usr/bin/tok", "t").build();
         assertTrue(plan.contains(InitrdPath.of("/opt/lib/x86_64-linux-gnu/libl.so.1")));
         assertTrue(plan.contains(InitrdPath.of("/opt/p/x86_64/libp.so.1")));
