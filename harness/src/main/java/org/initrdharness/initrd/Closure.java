@@ -1,7 +1,5 @@
 package org.initrdharness.initrd;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
@@ -33,10 +31,6 @@ import org.initrdharness.initrd.elf.ElfNote;
  */
 public final class Closure {
     private static final List<String> EXECUTABLE_DIRS = List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin");
-    /** Jackson costs a noticeable part of a cold start; only dlopen notes need it. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
 
     private final Sysroot sysroot;
     private final InitrdPlan.Builder plan;
@@ -369,16 +363,18 @@ public final class Closure {
         }
         for (ElfNote note : notes) {
             if (note.type() != ElfNote.FDO_DLOPEN_METADATA || !note.owner().equals("FDO")) continue;
-            JsonNode entries;
+            Object parsed;
             try {
-                entries = Json.MAPPER.readTree(note.descriptorText());
-            } catch (IOException e) {
+                parsed = MiniJson.parse(note.descriptorText());
+            } catch (MiniJson.SyntaxError e) {
                 warnings.add("unreadable .note.dlopen JSON in " + obj.path() + ": " + e.getMessage());
                 continue;
             }
-            if (entries == null || !entries.isArray()) continue;
-            for (JsonNode entry : entries) {
-                String priority = entry.path("priority").asText(null);
+            if (!(parsed instanceof List)) continue;
+            for (Object item : (List<?>) parsed) {
+                if (!(item instanceof Map)) continue;
+                Map<?, ?> entry = (Map<?, ?>) item;
+                String priority = entry.get("priority") instanceof String p ? p : null;
                 boolean included;
                 try {
                     included = options.dlopen().includes(priority);
@@ -386,12 +382,14 @@ public final class Closure {
                     included = options.dlopen() == ClosureOptions.DlopenPriority.SUGGESTED;
                 }
                 if (!included) continue;
-                String feature = entry.path("feature").asText("?");
+                String feature = entry.get("feature") instanceof String f ? f : "?";
+                List<?> sonames = entry.get("soname") instanceof List<?> names ? names : List.of();
                 List<String> tried = new ArrayList<>();
                 boolean found = false;
-                for (JsonNode so : entry.path("soname")) {
-                    LibraryResolver.Lookup l = libraries.find(so.asText(), obj);
-                    tried.add(so.asText());
+                for (Object so : sonames) {
+                    if (!(so instanceof String name)) continue;
+                    LibraryResolver.Lookup l = libraries.find(name, obj);
+                    tried.add(name);
                     if (l.found()) {
                         enqueue(l.path(), "dlopen (" + feature + ") of " + obj.path(), true,
                                 new LibraryResolver.Loaded(l.path(), l.elf(), obj));

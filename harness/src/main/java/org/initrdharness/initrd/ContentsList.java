@@ -102,8 +102,8 @@ public final class ContentsList {
     public static ContentsList parse(String json, String origin) {
         Object root;
         try {
-            root = ContentsListJson.parse(json);
-        } catch (ContentsListJson.SyntaxError e) {
+            root = MiniJson.parse(json);
+        } catch (MiniJson.SyntaxError e) {
             throw new InitrdBuildException("contents list " + origin + " is not valid JSON at line " + e.line
                     + " column " + e.column + ": " + e.getMessage());
         }
@@ -123,7 +123,7 @@ public final class ContentsList {
     }
 
     private static Entry entry(String origin, int i, Object item) {
-        if (!(item instanceof Map)) throw bad(origin, i, null, "must be an object, not " + ContentsListJson.typeOf(item));
+        if (!(item instanceof Map)) throw bad(origin, i, null, "must be an object, not " + MiniJson.typeOf(item));
         @SuppressWarnings("unchecked")
         Map<String, Object> e = (Map<String, Object>) item;
         for (String f : e.keySet()) {
@@ -177,7 +177,7 @@ public final class ContentsList {
 
     private static String string(String origin, int i, Map<String, Object> e, String field) {
         Object v = e.get(field);
-        if (!(v instanceof String)) throw bad(origin, i, field, "must be a string, not " + ContentsListJson.typeOf(v));
+        if (!(v instanceof String)) throw bad(origin, i, field, "must be a string, not " + MiniJson.typeOf(v));
         return (String) v;
     }
 
@@ -194,10 +194,10 @@ public final class ContentsList {
     private static int number(String origin, int i, Map<String, Object> e, String field) {
         Object v = e.get(field);
         if (v == null) throw bad(origin, i, field, "missing; a device needs \"major\" and \"minor\"");
-        if (!(v instanceof ContentsListJson.Num n) || !n.isInt() || Integer.parseInt(n.text()) < 0) {
+        if (!(v instanceof MiniJson.Num n) || !n.isInt() || Integer.parseInt(n.text()) < 0) {
             throw bad(origin, i, field, "must be a non-negative integer");
         }
-        return Integer.parseInt(((ContentsListJson.Num) v).text());
+        return Integer.parseInt(((MiniJson.Num) v).text());
     }
 
     private static int mode(String origin, int i, Map<String, Object> e, int dflt) {
@@ -256,23 +256,23 @@ public final class ContentsList {
             b.append("  {");
             if (e instanceof Copy c) {
                 b.append("\"source\": ");
-                ContentsListJson.quote(b, c.source().value());
-                c.target().ifPresent(t -> ContentsListJson.quote(b.append(", \"target\": "), t.value()));
+                MiniJson.quote(b, c.source().value());
+                c.target().ifPresent(t -> MiniJson.quote(b.append(", \"target\": "), t.value()));
             } else if (e instanceof GeneratedFile g) {
-                ContentsListJson.quote(b.append("\"target\": "), g.target().value());
+                MiniJson.quote(b.append("\"target\": "), g.target().value());
                 byte[] bytes = g.content();
                 String text = new String(bytes, StandardCharsets.UTF_8);
                 if (Arrays.equals(text.getBytes(StandardCharsets.UTF_8), bytes)) {
-                    ContentsListJson.quote(b.append(", \"text\": "), text);
+                    MiniJson.quote(b.append(", \"text\": "), text);
                 } else {
-                    ContentsListJson.quote(b.append(", \"base64\": "), Base64.getEncoder().encodeToString(bytes));
+                    MiniJson.quote(b.append(", \"base64\": "), Base64.getEncoder().encodeToString(bytes));
                 }
                 b.append(", \"mode\": \"").append(octal(g.mode())).append('"');
             } else if (e instanceof EmptyDirectory d) {
-                ContentsListJson.quote(b.append("\"target\": "), d.target().value());
+                MiniJson.quote(b.append("\"target\": "), d.target().value());
                 b.append(", \"directory\": true, \"mode\": \"").append(octal(d.mode())).append('"');
             } else if (e instanceof Device d) {
-                ContentsListJson.quote(b.append("\"target\": "), d.target().value());
+                MiniJson.quote(b.append("\"target\": "), d.target().value());
                 b.append(", \"device\": \"").append(d.kind()).append("\", \"major\": ").append(d.major())
                         .append(", \"minor\": ").append(d.minor()).append(", \"mode\": \"").append(octal(d.mode())).append('"');
             }

@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON reader and writer for contents lists. Jackson's first parse costs more CPU
- * in a fresh JVM than the whole closure of a systemd initrd; a list of flat objects needs none of
- * it. Values: {@link Map} (insertion order), {@link List}, {@link String}, {@link Number} (the
+ * A small strict JSON reader and writer for contents lists and dlopen notes. Jackson's first
+ * parse costs more CPU in a fresh JVM than the whole closure of a systemd initrd; flat objects
+ * need none of it. Values: {@link Map} (insertion order), {@link List}, {@link String}, {@link Number} (the
  * literal text, see {@link Num}), {@link Boolean}, {@link #NULL}.
  */
-final class ContentsListJson {
+final class MiniJson {
     /** JSON null, distinct from "absent". */
     static final Object NULL = new Object() {
         @Override
@@ -43,12 +43,12 @@ final class ContentsListJson {
     private final String s;
     private int pos;
 
-    private ContentsListJson(String s) {
+    private MiniJson(String s) {
         this.s = s;
     }
 
     static Object parse(String text) throws SyntaxError {
-        ContentsListJson p = new ContentsListJson(text);
+        MiniJson p = new MiniJson(text);
         p.skipSpace();
         if (p.pos < p.s.length() && p.s.charAt(p.pos) == '\uFEFF') p.pos++;
         p.skipSpace();
