@@ -49,6 +49,15 @@ public final class Closure {
      * libsystemd-core finding libsystemd-shared).
      */
     private final Map<LibraryResolver.Loaded, Map<String, LibraryResolver.Lookup>> loadedByRoot = new IdentityHashMap<>();
+    /**
+     * Libraries a library could not find on its own search path. A library is loaded by someone
+     * else, whose RUNPATH or earlier DT_NEEDED may already have brought the missing one in
+     * (libjava.so needs libjvm.so, which the java launcher loads by full path); such a name only
+     * fails the build when no object in the initrd provides it.
+     */
+    private final List<String[]> unresolvedOfLibraries = new ArrayList<>();
+    /** File names and DT_SONAMEs of every regular file and link added: what ld.so could match a loaded object by. */
+    private final Set<String> providedNames = new HashSet<>();
 
     /** One path to add; {@code loader} is set for libraries found for a DT_NEEDED entry. */
     private record Work(InitrdPath path, String reason, boolean required, LibraryResolver.Loaded loader) {}
@@ -233,6 +242,10 @@ public final class Closure {
             queue.clear();
             throw new InitrdBuildException("reading " + sysroot + " failed: " + e.getCause().getMessage(), e);
         }
+        for (String[] u : unresolvedOfLibraries) {
+            if (!providedNames.contains(u[0])) missing(u[1] + "; and no file in the initrd is called " + u[0]);
+        }
+        unresolvedOfLibraries.clear();
         flushErrors();
     }
 
@@ -277,10 +290,14 @@ public final class Closure {
         switch (n.kind()) {
             case FILE:
                 plan.add(new PlanEntry.RegularFile(at, sysroot.hostPath(at), n.mode(), w.reason));
+                providedNames.add(at.fileName());
+                providedNames.add(w.path.fileName());
+                for (Sysroot.Link link : r.links()) providedNames.add(link.path().fileName());
                 if (w.loader == null && !mayBeDynamicElf(at, n)) break; // libraries found by search are always read
                 Optional<ElfFile> elf = libraries.elf(at);
                 if (elf.isPresent()) {
                     // ld.so's $ORIGIN: the name a library was found under; the real path of anything else.
+                    elf.get().soname().ifPresent(providedNames::add);
                     walkElf(w.loader != null ? w.loader : new LibraryResolver.Loaded(at, elf.get(), null), w.reason);
                 } else if (libraries.elfProblem(at).isPresent()) {
                     warnings.add(libraries.elfProblem(at).get() + " (copied, its libraries not followed)");
@@ -339,8 +356,13 @@ public final class Closure {
                 }
             }
             if (!l.found()) {
-                missing(name + " needed by " + obj.chain() + " (" + rootReason + "); searched: "
-                        + String.join(", ", l.searched()));
+                String what = name + " needed by " + obj.chain() + " (" + rootReason + "); searched: "
+                        + String.join(", ", l.searched());
+                if (root(obj).elf().interpreter().isPresent()) {
+                    missing(what); // under an executable nothing else can have loaded it
+                } else {
+                    unresolvedOfLibraries.add(new String[] {name, what});
+                }
             }
         }
         if (options.dlopen() != ClosureOptions.DlopenPriority.NONE) walkDlopenNotes(obj);

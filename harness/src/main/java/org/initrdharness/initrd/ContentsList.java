@@ -22,6 +22,7 @@ import java.util.Set;
  * <pre>
  * {"target": "/init", "text": "#!/bin/sh\n...", "mode": "0755"}      generated file (or "base64")
  * {"target": "/sysroot", "directory": true, "mode": "0755"}          empty directory
+ * {"target": "/lib", "symlink": "usr/lib"}                          symlink, target kept verbatim
  * {"target": "/dev/console", "device": "c", "major": 5, "minor": 1, "mode": "0600"}
  * </pre>
  * Bad input fails with the file, the entry's index and the field at fault.
@@ -31,13 +32,13 @@ public final class ContentsList {
     public static final String REASON = "contents list";
 
     private static final List<String> FIELDS =
-            List.of("source", "target", "text", "base64", "mode", "directory", "device", "major", "minor");
+            List.of("source", "target", "text", "base64", "mode", "directory", "symlink", "device", "major", "minor");
 
     private final String origin;
     private final List<Entry> entries;
 
     /** One entry of the list; {@code index} is its position in the JSON array, from 0. */
-    public sealed interface Entry permits Copy, GeneratedFile, EmptyDirectory, Device {
+    public sealed interface Entry permits Copy, GeneratedFile, EmptyDirectory, Link, Device {
         int index();
     }
 
@@ -72,7 +73,23 @@ public final class ContentsList {
         }
     }
 
+    /**
+     * A directory, created empty: unlike a "source" directory nothing below it is copied. This is
+     * how a file list read from another initrd (dracut's) says "this directory exists".
+     */
     public record EmptyDirectory(int index, InitrdPath target, int mode) implements Entry {}
+
+    /**
+     * A symlink at {@code target} holding {@code linkTarget} verbatim; nothing is copied for it.
+     * Unlike a "source" that is a link, the place it points to is not followed.
+     */
+    public record Link(int index, InitrdPath target, String linkTarget) implements Entry {
+        public Link {
+            if (linkTarget == null || linkTarget.isEmpty()) {
+                throw new InitrdBuildException("symlink " + target + " needs a non-empty link target");
+            }
+        }
+    }
 
     /** A device node: {@code kind} 'c' or 'b'. */
     public record Device(int index, InitrdPath target, char kind, int major, int minor, int mode) implements Entry {}
@@ -130,8 +147,10 @@ public final class ContentsList {
             if (!FIELDS.contains(f)) throw bad(origin, i, f, "unknown field; known fields: " + String.join(", ", FIELDS));
         }
         Set<String> kinds = new LinkedHashSet<>();
-        for (String k : List.of("source", "text", "base64", "directory", "device")) if (e.containsKey(k)) kinds.add(k);
-        if (kinds.isEmpty()) throw bad(origin, i, null, "needs one of \"source\", \"text\", \"base64\", \"directory\", \"device\"");
+        for (String k : List.of("source", "text", "base64", "directory", "symlink", "device")) if (e.containsKey(k)) kinds.add(k);
+        if (kinds.isEmpty()) {
+            throw bad(origin, i, null, "needs one of \"source\", \"text\", \"base64\", \"directory\", \"symlink\", \"device\"");
+        }
         if (kinds.size() > 1) throw bad(origin, i, null, "give only one of " + String.join(", ", kinds));
         String kind = kinds.iterator().next();
         Optional<InitrdPath> target = e.containsKey("target") ? Optional.of(path(origin, i, e, "target")) : Optional.empty();
@@ -159,6 +178,12 @@ public final class ContentsList {
             case "directory": {
                 if (!Boolean.TRUE.equals(e.get("directory"))) throw bad(origin, i, "directory", "must be true");
                 return new EmptyDirectory(i, target.get(), mode(origin, i, e, 0755));
+            }
+            case "symlink": {
+                if (e.containsKey("mode")) throw bad(origin, i, "mode", "not allowed with \"symlink\": links have no mode");
+                String t = string(origin, i, e, "symlink");
+                if (t.isEmpty() || t.indexOf('\0') >= 0) throw bad(origin, i, "symlink", "must be a non-empty path without NUL");
+                return new Link(i, target.get(), t);
             }
             default: {
                 String d = string(origin, i, e, "device");
@@ -241,6 +266,8 @@ public final class ContentsList {
                 plan.add(new PlanEntry.Generated(closure.resolveInPlan(g.target()), g.content(), g.mode(), REASON));
             } else if (e instanceof EmptyDirectory d) {
                 plan.add(new PlanEntry.Directory(closure.resolveInPlan(d.target()), d.mode(), REASON));
+            } else if (e instanceof Link l) {
+                plan.add(new PlanEntry.Symlink(closure.resolveInPlan(l.target()), l.linkTarget(), REASON));
             } else if (e instanceof Device d) {
                 plan.add(new PlanEntry.DeviceNode(closure.resolveInPlan(d.target()), d.kind(), d.major(), d.minor(),
                         d.mode(), REASON));
@@ -271,6 +298,9 @@ public final class ContentsList {
             } else if (e instanceof EmptyDirectory d) {
                 MiniJson.quote(b.append("\"target\": "), d.target().value());
                 b.append(", \"directory\": true, \"mode\": \"").append(octal(d.mode())).append('"');
+            } else if (e instanceof Link l) {
+                MiniJson.quote(b.append("\"target\": "), l.target().value());
+                MiniJson.quote(b.append(", \"symlink\": "), l.linkTarget());
             } else if (e instanceof Device d) {
                 MiniJson.quote(b.append("\"target\": "), d.target().value());
                 b.append(", \"device\": \"").append(d.kind()).append("\", \"major\": ").append(d.major())

@@ -1,6 +1,7 @@
 package org.initrdharness.initrd;
 
 import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
 import static org.testng.Assert.expectThrows;
 
@@ -23,11 +24,12 @@ public class ContentsListTest {
                 + " {\"target\": \"/etc/initrd-release\", \"text\": \"NAME=x\\n\"},\n"
                 + " {\"target\": \"/bin/hook\", \"base64\": \"IyEvYmluL3NoCg==\", \"mode\": \"0755\"},\n"
                 + " {\"target\": \"/sysroot\", \"directory\": true},\n"
-                + " {\"target\": \"/dev/console\", \"device\": \"c\", \"major\": 5, \"minor\": 1, \"mode\": \"0600\"}\n"
+                + " {\"target\": \"/dev/console\", \"device\": \"c\", \"major\": 5, \"minor\": 1, \"mode\": \"0600\"},\n"
+                + " {\"target\": \"/lib\", \"symlink\": \"usr/lib\"}\n"
                 + "]\n");
         ContentsList list = ContentsList.read(f);
         List<ContentsList.Entry> e = list.entries();
-        assertEquals(e.size(), 6);
+        assertEquals(e.size(), 7);
         assertEquals(e.get(0), new ContentsList.Copy(0, InitrdPath.of("/usr/bin/sh"), Optional.empty()));
         assertEquals(e.get(1), new ContentsList.Copy(1, InitrdPath.of("/usr/lib/systemd/systemd"), Optional.of(InitrdPath.of("/init"))));
         assertEquals(e.get(2), new ContentsList.GeneratedFile(2, InitrdPath.of("/etc/initrd-release"),
@@ -36,6 +38,7 @@ public class ContentsListTest {
         assertEquals(((ContentsList.GeneratedFile) e.get(3)).mode(), 0755);
         assertEquals(e.get(4), new ContentsList.EmptyDirectory(4, InitrdPath.of("/sysroot"), 0755));
         assertEquals(e.get(5), new ContentsList.Device(5, InitrdPath.of("/dev/console"), 'c', 5, 1, 0600));
+        assertEquals(e.get(6), new ContentsList.Link(6, InitrdPath.of("/lib"), "usr/lib"));
         assertEquals(ContentsList.parse(list.toJson(), "round trip").entries(), e);
     }
 
@@ -67,6 +70,9 @@ public class ContentsListTest {
             {"[\n {\"source\": '/x'}]", "line 2 column 13: unexpected character"},
             {"[{\"source\": \"/x\\q\"}]", "unknown escape \\q"},
             {"[{\"source\": \"/x\"},]", "unexpected character ']'"},
+            {"[{\"target\": \"/lib\", \"symlink\": \"usr/lib\", \"mode\": \"0777\"}]", "entry 0, field \"mode\": not allowed with \"symlink\""},
+            {"[{\"target\": \"/lib\", \"symlink\": \"\"}]", "entry 0, field \"symlink\": must be a non-empty path"},
+            {"[{\"symlink\": \"usr/lib\"}]", "entry 0, field \"target\": missing"},
         };
     }
 
@@ -94,7 +100,9 @@ public class ContentsListTest {
                 + "{\"source\": \"/etc/os-release\", \"target\": \"/etc/initrd-release\"},"
                 + "{\"target\": \"/lib/systemd/system/x.service\", \"text\": \"[Unit]\\n\"},"
                 + "{\"target\": \"/sysroot\", \"directory\": true, \"mode\": \"0700\"},"
-                + "{\"target\": \"/dev/console\", \"device\": \"c\", \"major\": 5, \"minor\": 1}"
+                + "{\"target\": \"/dev/console\", \"device\": \"c\", \"major\": 5, \"minor\": 1},"
+                + "{\"target\": \"/lib/systemd/systemd-udevd\", \"symlink\": \"../../bin/udevadm\"},"
+                + "{\"target\": \"/etc/dracut-dir\", \"directory\": true}"
                 + "]", "test.json");
         Closure c = new Closure(t.sysroot(), InitrdPlan.builder());
         list.applyTo(c);
@@ -107,6 +115,10 @@ public class ContentsListTest {
         assertEquals(((PlanEntry.Directory) plan.get(InitrdPath.of("/sysroot")).orElseThrow()).mode(), 0700);
         assertTrue(plan.get(InitrdPath.of("/dev/console")).orElseThrow() instanceof PlanEntry.DeviceNode);
         assertTrue(PlanPaths.follow(plan, "/etc/initrd-release").orElseThrow() instanceof PlanEntry.RegularFile);
+        // an explicit link lands under the plan's /lib -> usr/lib and is not followed
+        assertEquals(plan.get(InitrdPath.of("/usr/lib/systemd/systemd-udevd")).orElseThrow(),
+                new PlanEntry.Symlink(InitrdPath.of("/usr/lib/systemd/systemd-udevd"), "../../bin/udevadm", ContentsList.REASON));
+        assertFalse(plan.contains(InitrdPath.of("/usr/bin/udevadm")));
     }
 
     @Test
