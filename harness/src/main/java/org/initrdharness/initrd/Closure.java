@@ -159,6 +159,30 @@ public final class Closure {
         throw new InitrdBuildException("symlink loop among the parents of " + p + " in the initrd plan");
     }
 
+    /**
+     * Adds {@code entry} (a generated file, directory, device node, link) at
+     * {@link #resolveInPlan} of its path, so that "/lib/modules-load.d/x.conf" lands in
+     * "/usr/lib/modules-load.d/x.conf" once the closure has put "/lib -> usr/lib" in the plan.
+     * Add sources first, then placed entries.
+     */
+    public Closure addPlaced(PlanEntry entry) {
+        InitrdPath at = resolveInPlan(entry.path());
+        if (at.equals(entry.path())) {
+            plan.add(entry);
+        } else if (entry instanceof PlanEntry.Generated g) {
+            plan.add(new PlanEntry.Generated(at, g.content(), g.mode(), g.reason()));
+        } else if (entry instanceof PlanEntry.Directory d) {
+            plan.add(new PlanEntry.Directory(at, d.mode(), d.reason()));
+        } else if (entry instanceof PlanEntry.Symlink l) {
+            plan.add(new PlanEntry.Symlink(at, l.target(), l.reason()));
+        } else if (entry instanceof PlanEntry.DeviceNode n) {
+            plan.add(new PlanEntry.DeviceNode(at, n.kind(), n.major(), n.minor(), n.mode(), n.reason()));
+        } else if (entry instanceof PlanEntry.RegularFile f) {
+            plan.add(new PlanEntry.RegularFile(at, f.source(), f.mode(), f.reason()));
+        }
+        return this;
+    }
+
     /** One pass: the first plan symlink among the components of {@code dir}, substituted; null when none. */
     private InitrdPath resolvePrefix(InitrdPath dir) {
         String[] parts = dir.value().split("/");

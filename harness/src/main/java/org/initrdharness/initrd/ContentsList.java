@@ -258,19 +258,17 @@ public final class ContentsList {
         List<InitrdPath> sources = new ArrayList<>();
         for (Entry e : entries) if (e instanceof Copy c) sources.add(c.source());
         closure.addAll(sources, REASON);
-        InitrdPlan.Builder plan = closure.plan();
         for (Entry e : entries) {
             if (e instanceof Copy c) {
                 if (c.target().isPresent()) closure.addLink(c.target().get(), c.source(), REASON);
             } else if (e instanceof GeneratedFile g) {
-                plan.add(new PlanEntry.Generated(closure.resolveInPlan(g.target()), g.content(), g.mode(), REASON));
+                closure.addPlaced(new PlanEntry.Generated(g.target(), g.content(), g.mode(), REASON));
             } else if (e instanceof EmptyDirectory d) {
-                plan.add(new PlanEntry.Directory(closure.resolveInPlan(d.target()), d.mode(), REASON));
+                closure.addPlaced(new PlanEntry.Directory(d.target(), d.mode(), REASON));
             } else if (e instanceof Link l) {
-                plan.add(new PlanEntry.Symlink(closure.resolveInPlan(l.target()), l.linkTarget(), REASON));
+                closure.addPlaced(new PlanEntry.Symlink(l.target(), l.linkTarget(), REASON));
             } else if (e instanceof Device d) {
-                plan.add(new PlanEntry.DeviceNode(closure.resolveInPlan(d.target()), d.kind(), d.major(), d.minor(),
-                        d.mode(), REASON));
+                closure.addPlaced(new PlanEntry.DeviceNode(d.target(), d.kind(), d.major(), d.minor(), d.mode(), REASON));
             }
         }
     }

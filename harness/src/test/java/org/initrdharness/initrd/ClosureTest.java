@@ -240,6 +240,8 @@ public class ClosureTest {
         fileAt(plan, "/usr/lib/x86_64-linux-gnu/libm1.so.1");
         // resolveInPlan puts generated files under the link's target
         assertEquals(c.resolveInPlan(InitrdPath.of("/lib/systemd/x")), InitrdPath.of("/usr/lib/systemd/x"));
+        c.addPlaced(PlanEntry.Generated.text(InitrdPath.of("/lib/modules-load.d/y.conf"), "ext4\n", 0644, "t"));
+        assertTrue(c.build().get(InitrdPath.of("/usr/lib/modules-load.d/y.conf")).orElseThrow() instanceof PlanEntry.Generated);
     }
 
     @Test(timeOut = 10_000)
