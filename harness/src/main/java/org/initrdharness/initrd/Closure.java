@@ -55,12 +55,15 @@ public final class Closure {
      * (libjava.so needs libjvm.so, which the java launcher loads by full path); such a name only
      * fails the build when no object in the initrd provides it.
      */
-    private final List<String[]> unresolvedOfLibraries = new ArrayList<>();
+    private final List<Unresolved> unresolvedOfLibraries = new ArrayList<>();
     /** File names and DT_SONAMEs of every regular file and link added: what ld.so could match a loaded object by. */
     private final Set<String> providedNames = new HashSet<>();
 
     /** One path to add; {@code loader} is set for libraries found for a DT_NEEDED entry. */
     private record Work(InitrdPath path, String reason, boolean required, LibraryResolver.Loaded loader) {}
+
+    /** A DT_NEEDED {@code name} a library's own search did not find, and the error to give if nothing provides it. */
+    private record Unresolved(String name, String message) {}
 
     public Closure(Sysroot sysroot, InitrdPlan.Builder plan) {
         this(sysroot, plan, ClosureOptions.defaults());
@@ -266,8 +269,8 @@ public final class Closure {
             queue.clear();
             throw new InitrdBuildException("reading " + sysroot + " failed: " + e.getCause().getMessage(), e);
         }
-        for (String[] u : unresolvedOfLibraries) {
-            if (!providedNames.contains(u[0])) missing(u[1] + "; and no file in the initrd is called " + u[0]);
+        for (Unresolved u : unresolvedOfLibraries) {
+            if (!providedNames.contains(u.name())) missing(u.message() + "; and no file in the initrd is called " + u.name());
         }
         unresolvedOfLibraries.clear();
         flushErrors();
@@ -385,7 +388,7 @@ public final class Closure {
                 if (root(obj).elf().interpreter().isPresent()) {
                     missing(what); // under an executable nothing else can have loaded it
                 } else {
-                    unresolvedOfLibraries.add(new String[] {name, what});
+                    unresolvedOfLibraries.add(new Unresolved(name, what));
                 }
             }
         }
