@@ -59,6 +59,8 @@ public final class Closure {
     /** File names and DT_SONAMEs of every regular file and link added: what ld.so could match a loaded object by. */
     private final Set<String> providedNames = new HashSet<>();
 
+    private boolean ldSoCacheHandled;
+
     /** One path to add; {@code loader} is set for libraries found for a DT_NEEDED entry. */
     private record Work(InitrdPath path, String reason, boolean required, LibraryResolver.Loaded loader) {}
 
@@ -236,7 +238,7 @@ public final class Closure {
         ElfFile m = model();
         LibraryResolver.Lookup l = libraries.findSystemLibrary(soname, m);
         if (l.found()) {
-            enqueue(l.path(), reason, true, new LibraryResolver.Loaded(l.path(), l.elf(), null));
+            enqueueLibrary(l, reason, null);
             drain();
         } else {
             missing(soname + " (" + reason + ") not found in " + sysroot + "; searched: " + String.join(", ", l.searched()));
@@ -256,6 +258,24 @@ public final class Closure {
         }
         throw new InitrdBuildException("cannot tell the ELF class and machine of " + sysroot
                 + ": no ELF file added yet and no /bin/sh; add an executable before libraries");
+    }
+
+    /**
+     * Adds the library a lookup found. One found only through an ld.so.conf directory is found at
+     * run time only through /etc/ld.so.cache: the sysroot's cache comes along (its paths are the
+     * initrd's paths), or a warning says the library will not load.
+     */
+    private void enqueueLibrary(LibraryResolver.Lookup l, String reason, LibraryResolver.Loaded loader) {
+        enqueue(l.path(), reason, true, new LibraryResolver.Loaded(l.path(), l.elf(), loader));
+        if (l.via() != LibraryResolver.Via.LD_SO_CONF || ldSoCacheHandled) return;
+        ldSoCacheHandled = true;
+        InitrdPath cache = InitrdPath.of("/etc/ld.so.cache");
+        if (sysroot.exists(cache)) {
+            enqueue(cache, "ld.so.conf directory " + l.path().parent() + " (for " + l.path().fileName() + ")", true, null);
+        } else {
+            warnings.add(l.path() + " was found through ld.so.conf, but " + sysroot + " has no /etc/ld.so.cache:"
+                    + " ld.so in the initrd will not search " + l.path().parent() + "; run ldconfig -r on the sysroot");
+        }
     }
 
     private void enqueue(InitrdPath path, String reason, boolean required, LibraryResolver.Loaded loader) {
@@ -379,7 +399,7 @@ public final class Closure {
                     loaded.put(name, l);
                     LibraryResolver.Lookup found = l;
                     l.elf().soname().ifPresent(so -> loaded.putIfAbsent(so, found));
-                    enqueue(l.path(), reason, true, new LibraryResolver.Loaded(l.path(), l.elf(), obj));
+                    enqueueLibrary(l, reason, obj);
                 }
             }
             if (!l.found()) {
@@ -440,8 +460,7 @@ public final class Closure {
                     LibraryResolver.Lookup l = libraries.find(name, obj);
                     tried.add(name);
                     if (l.found()) {
-                        enqueue(l.path(), "dlopen (" + feature + ") of " + obj.path(), true,
-                                new LibraryResolver.Loaded(l.path(), l.elf(), obj));
+                        enqueueLibrary(l, "dlopen (" + feature + ") of " + obj.path(), obj);
                         found = true;
                         break;
                     }

@@ -191,9 +191,16 @@ public class ClosureTest {
         t.executable("/usr/bin/app", List.of("libc1.so.1", "libc2.so.1"), List.of("/opt/conf", "/opt/deeper"));
         Sysroot s = t.sysroot();
         assertEquals(LdSoConf.directories(s), List.of(InitrdPath.of("/opt/conf"), InitrdPath.of("/opt/deeper")));
-        InitrdPlan plan = new Closure(s, InitrdPlan.builder()).add("/usr/bin/app", "test").build();
+        Closure noCache = new Closure(s, InitrdPlan.builder());
+        InitrdPlan plan = noCache.add("/usr/bin/app", "test").build();
         fileAt(plan, "/opt/conf/libc1.so.1");
         fileAt(plan, "/opt/deeper/libc2.so.1");
+        // ld.so in the initrd finds these only through a cache
+        assertTrue(noCache.warnings().stream().anyMatch(w -> w.contains("no /etc/ld.so.cache")), noCache.warnings().toString());
+        t.file("/etc/ld.so.cache", "glibc-ld.so.cache1.1");
+        InitrdPlan withCache = new Closure(t.sysroot(), InitrdPlan.builder()).add("/usr/bin/app", "test").build();
+        assertEquals(withCache.get(InitrdPath.of("/etc/ld.so.cache")).orElseThrow().reason(),
+                "ld.so.conf directory /opt/conf (for libc1.so.1)");
     }
 
     @Test
