@@ -30,7 +30,7 @@ public record Compression(Format format, int level, int threads) {
     public enum Format {
         NONE(0, 0, 0),
         GZIP(1, 9, 9),
-        ZSTD(1, 19, 9),
+        ZSTD(1, 19, 7),
         XZ(0, 9, 6),
         LZ4(1, 12, 9);
 
