@@ -179,6 +179,16 @@ public record Compression(Format format, int level, int threads) {
         return new XZOutputStream(out, options, XZ.CHECK_CRC32);
     }
 
+    /**
+     * Loads the compressor (zstd-jni unpacks and links a native library) by compressing a few
+     * bytes, so a build can do it on another thread while it plans.
+     */
+    public void warmUp() throws IOException {
+        try (OutputStream o = compress(OutputStream.nullOutputStream(), 1)) {
+            o.write(new byte[64]);
+        }
+    }
+
     /** Worker threads when none are asked for: one per processor. */
     public static int defaultThreads() {
         return Math.max(1, Runtime.getRuntime().availableProcessors());
