@@ -51,9 +51,8 @@ public class DracutContentsTest {
                 c.sysroot().toString(), "--allow-missing", "--output", ours.toString());
         assertEquals(exit, 0);
         InitrdDiff diff = InitrdDiff.of(read, InitrdReader.read(ours));
-        assertTrue(diff.removed().isEmpty() && diff.changed().isEmpty(), "only dracut's: " + diff.removed()
+        // bash's libraries are not in the sysroot (this image left them out): warnings, not entries.
+        assertTrue(diff.isEmpty(), "only dracut's: " + diff.removed() + ", only ours: " + diff.added()
                 + ", changed: " + diff.changed());
-        // Ours adds bash's libraries, which this hand-made image left out.
-        assertTrue(diff.added().stream().allMatch(e -> e.path().contains("lib")), diff.added().toString());
     }
 }
