@@ -56,7 +56,7 @@ public final class BenchBuilderCommand implements Callable<Integer>, CliCommand 
     Path jar;
 
     @Option(names = "--java-option", paramLabel = "OPT",
-            description = "JVM options of the child (default: -XX:TieredStopAtLevel=1 -XX:+UseSerialGC, plus an"
+            description = "JVM options of the child (default: -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData, plus an"
                     + " AppCDS archive made by a first untimed run)")
     List<String> javaOptions;
 
@@ -104,7 +104,8 @@ public final class BenchBuilderCommand implements Callable<Integer>, CliCommand 
 
         List<String> java = new ArrayList<>(List.of(javaBinary()));
         Path cds = work.resolve("initrd-harness.jsa");
-        List<String> options = javaOptions != null ? javaOptions : List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+        List<String> options = javaOptions != null ? javaOptions : List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-XX:-UsePerfData");
         java.addAll(options);
         List<String> build = List.of("-jar", ourJar.toString(), "build-initrd", "--contents", input.contents().toString(),
                 "--sysroot", input.sysroot().toString(), "--compress", compress, "--allow-missing",
