@@ -1,0 +1,161 @@
+package org.initrdharness.images;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.initrdharness.images.apt.DebPackage;
+import org.initrdharness.images.cache.ImageCache;
+import org.initrdharness.images.deb.DebArchive;
+import org.initrdharness.images.deb.TreeWriter;
+import org.initrdharness.images.disk.LuksVolume;
+import org.initrdharness.images.disk.Stage2;
+import org.initrdharness.vm.Arch;
+
+/** Assembles one cache entry from downloaded packages: kernel, sysroot, stage-2 disks, manifest. */
+final class GuestBuilder {
+    static final String KERNEL_DIR = "kernel";
+    static final String SYSROOT_DIR = "sysroot";
+    static final String ROOT_DISK = "stage2.ext4";
+    static final String LUKS_DISK = "stage2-luks.img";
+    static final String LUKS_KEYFILE = "stage2-luks.key";
+
+    private final Resolution res;
+    private final Path debs;
+    private final Progress progress;
+
+    GuestBuilder(Resolution res, Path debs, Progress progress) {
+        this.res = res;
+        this.debs = debs;
+        this.progress = progress;
+    }
+
+    /** Fills {@code out}, which must be empty, and writes its manifest last. */
+    void build(Path out) throws IOException {
+        Arch arch = res.arch();
+        String kv = res.kernelVersion();
+
+        progress.report("unpack " + arch.id() + " kernel " + res.kernel());
+        TreeWriter kernel = new TreeWriter(out.resolve(KERNEL_DIR));
+        kernel.unpack(new DebArchive(debs.resolve(res.kernel().fileName())));
+        Path modules = kernel.root().resolve("lib/modules").resolve(kv);
+        Path vmlinuz = kernel.root().resolve("boot/vmlinuz-" + kv);
+        if (!Files.isRegularFile(vmlinuz) || !Files.isDirectory(modules)) {
+            throw new ImagesException(res.kernel() + ": package has no boot/vmlinuz-" + kv + " or lib/modules/" + kv
+                    + ": is it a kernel image package?");
+        }
+        Files.createDirectories(kernel.root().resolve("lib/firmware"));
+        depmod(kernel.root(), kv);
+
+        TreeWriter sysroot = new TreeWriter(out.resolve(SYSROOT_DIR)).mergedUsr();
+        List<DebPackage> pkgs = res.packages();
+        for (int i = 0; i < pkgs.size(); i++) {
+            DebPackage p = pkgs.get(i);
+            long before = sysroot.bytes();
+            sysroot.unpack(new DebArchive(debs.resolve(p.fileName())));
+            progress.report("unpack " + arch.id() + " " + p.name() + " " + p.version(), i + 1, pkgs.size(),
+                    sysroot.bytes() - before);
+        }
+        fixUpSysroot(sysroot);
+
+        progress.report("make " + arch.id() + " stage-2 root filesystem (ext4, " + Stage2.LABEL + ")");
+        Path busybox = sysroot.resolve("bin/busybox", true);
+        if (!Files.isRegularFile(busybox)) {
+            throw new ImagesException("busybox-static for " + arch.id() + " did not provide /bin/busybox in " + sysroot.root());
+        }
+        Path tree = out.resolve("stage2-tree");
+        Stage2.layout(busybox, tree);
+        Path rootDisk = out.resolve(ROOT_DISK);
+        Stage2.mkfs(tree, rootDisk);
+        ImageCache.deleteTree(tree);
+
+        progress.report("encrypt " + arch.id() + " stage-2 root filesystem (LUKS2, pbkdf2)");
+        LuksVolume.encrypt(rootDisk, out.resolve(LUKS_DISK), out.resolve(LUKS_KEYFILE), out);
+
+        progress.report("write " + arch.id() + " manifest");
+        writeManifest(out, vmlinuz, sysroot);
+    }
+
+    /** Writes modules.dep and friends (not shipped in the package) when the host has depmod. */
+    private void depmod(Path kernelRoot, String kv) throws IOException {
+        Path depmod;
+        try {
+            depmod = Tools.require("depmod", "kmod");
+        } catch (ImagesException e) {
+            progress.report("depmod not found (install kmod): modules.dep not written for " + kv);
+            return;
+        }
+        Tools.check(List.of(depmod.toString(), "-a", "-b", kernelRoot.toString(), kv), "depmod for " + kv);
+    }
+
+    /** What systemd looks for that only maintainer scripts (which never run here) would make. */
+    private static void fixUpSysroot(TreeWriter sysroot) throws IOException {
+        Path usrOsRelease = sysroot.root().resolve("usr/lib/os-release");
+        Path etcOsRelease = sysroot.resolve("etc/os-release", true);
+        if (!Files.exists(usrOsRelease, LinkOption.NOFOLLOW_LINKS) && Files.isRegularFile(etcOsRelease)) {
+            Files.copy(etcOsRelease, usrOsRelease);
+        }
+        if (!Files.exists(sysroot.root().resolve("etc/os-release"), LinkOption.NOFOLLOW_LINKS)) {
+            Files.createSymbolicLink(sysroot.root().resolve("etc/os-release"), Path.of("../usr/lib/os-release"));
+        }
+        if (!Files.exists(usrOsRelease)) {
+            throw new ImagesException("sysroot " + sysroot.root() + " has no os-release (base-files missing?)");
+        }
+        // An empty machine-id marks a first boot; systemd in the initrd fills it in memory.
+        Path machineId = sysroot.root().resolve("etc/machine-id");
+        if (!Files.exists(machineId, LinkOption.NOFOLLOW_LINKS)) Files.writeString(machineId, "");
+    }
+
+    private void writeManifest(Path out, Path vmlinuz, TreeWriter sysroot) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode m = json.createObjectNode();
+        m.put("recipe", Recipe.VERSION);
+        m.put("arch", res.arch().id());
+        m.put("debianArch", res.arch().debianArch());
+        m.put("entry", res.entryName());
+        ObjectNode k = m.putObject("kernel");
+        k.put("version", res.kernelVersion());
+        k.put("package", res.kernel().name());
+        k.put("packageVersion", res.kernel().version());
+        k.put("sha256", ImageCache.sha256(debs.resolve(res.kernel().fileName())));
+        ObjectNode s = m.putObject("sysroot");
+        s.put("files", sysroot.files());
+        s.put("bytes", sysroot.bytes());
+        ArrayNode skipped = s.putArray("skipped");
+        sysroot.skipped().forEach(skipped::add);
+        ArrayNode ps = m.putArray("packages");
+        for (DebPackage p : res.packages()) {
+            ObjectNode n = Resolution.node(p);
+            Path f = debs.resolve(p.fileName());
+            n.put("size", Files.size(f));
+            n.put("sha256", ImageCache.sha256(f));
+            ps.add(n);
+        }
+        ObjectNode disks = m.putObject("stage2");
+        disks.put("label", Stage2.LABEL);
+        disks.put("uuid", Stage2.UUID);
+        disks.put("luksUuid", LuksVolume.UUID);
+        disks.put("luksPassphrase", LuksVolume.PASSPHRASE);
+        disks.put("pbkdf", "pbkdf2");
+        disks.put("pbkdfIterations", LuksVolume.PBKDF2_ITERATIONS);
+        ObjectNode images = m.putObject("images");
+        for (Map.Entry<String, Path> e : Map.of(
+                "kernel", vmlinuz,
+                "kernelConfig", vmlinuz.resolveSibling("config-" + res.kernelVersion()),
+                "rootDisk", out.resolve(ROOT_DISK),
+                "luksDisk", out.resolve(LUKS_DISK),
+                "luksKeyfile", out.resolve(LUKS_KEYFILE)).entrySet().stream()
+                .sorted(Map.Entry.comparingByKey()).toList()) {
+            ObjectNode i = images.putObject(e.getKey());
+            i.put("path", out.relativize(e.getValue()).toString());
+            i.put("size", Files.size(e.getValue()));
+            i.put("sha256", ImageCache.sha256(e.getValue()));
+        }
+        json.writerWithDefaultPrettyPrinter().writeValue(out.resolve(ImageCache.MANIFEST).toFile(), m);
+    }
+}

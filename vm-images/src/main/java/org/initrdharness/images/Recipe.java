@@ -1,0 +1,27 @@
+package org.initrdharness.images;
+
+import java.util.List;
+import org.initrdharness.vm.Arch;
+
+/** What goes into a guest: the packages asked of apt, and the version of the way they are assembled. */
+public final class Recipe {
+    /** Bump when the way images are assembled changes: every cached entry is then rebuilt. */
+    public static final int VERSION = 1;
+
+    /**
+     * The packages a systemd stage 1 is made of, as apt names them; apt adds their dependencies.
+     * In Debian 12 systemd-cryptsetup and its generator are in the systemd package itself.
+     */
+    public static final List<String> SYSROOT_PACKAGES = List.of(
+            "base-files", "systemd", "udev", "kmod", "util-linux", "mount", "e2fsprogs",
+            "cryptsetup-bin", "libcryptsetup12", "dmsetup", "plymouth", "plymouth-themes", "plymouth-label",
+            "busybox-static", "bash", "coreutils");
+
+    private Recipe() {
+    }
+
+    /** The meta-package that names the current Debian 12 kernel of an arch. */
+    public static String kernelMetaPackage(Arch arch) {
+        return "linux-image-" + arch.kernelFlavour();
+    }
+}

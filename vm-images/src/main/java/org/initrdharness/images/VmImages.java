@@ -1,0 +1,150 @@
+package org.initrdharness.images;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.initrdharness.images.apt.Apt;
+import org.initrdharness.images.apt.DebPackage;
+import org.initrdharness.images.cache.ImageCache;
+import org.initrdharness.images.disk.LuksVolume;
+import org.initrdharness.images.disk.Stage2;
+import org.initrdharness.vm.Arch;
+
+/**
+ * Builds, or finds in the cache, the guest images of an arch: a Debian 12 kernel with its
+ * modules, a systemd stage-1 sysroot, the stage-2 root disk and its LUKS2 volume.
+ *
+ * <p>The cache is keyed by every input (package versions, the recipe); a warm call touches no
+ * network and runs no apt when apt's lists are unchanged. Concurrent callers (threads or
+ * processes) wait for each other; an entry that is half-written or whose images do not match
+ * their manifest's sha256 is rebuilt, never used.
+ */
+public final class VmImages {
+    /** Environment variable naming the cache directory. */
+    public static final String CACHE_ENV = "INITRD_HARNESS_CACHE";
+
+    private VmImages() {
+    }
+
+    /** {@code $INITRD_HARNESS_CACHE}, else {@code $XDG_CACHE_HOME/initrd-harness}, else {@code ~/.cache/initrd-harness}. */
+    public static Path defaultCache() {
+        String env = System.getenv(CACHE_ENV);
+        if (env != null && !env.isBlank()) return Path.of(env).toAbsolutePath();
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        if (xdg != null && !xdg.isBlank()) return Path.of(xdg, "initrd-harness").toAbsolutePath();
+        return Path.of(System.getProperty("user.home"), ".cache", "initrd-harness");
+    }
+
+    /** The images of {@code arch} in the default cache, progress on standard error. */
+    public static GuestImages ensure(Arch arch) {
+        return ensure(arch, defaultCache(), Progress.stderr());
+    }
+
+    /**
+     * The images of {@code arch} in {@code cache}, built when missing or broken.
+     *
+     * @throws ImagesException naming what is missing (apt, an arch's lists, a package, a host
+     *                         tool, the network) and what to do
+     */
+    public static GuestImages ensure(Arch arch, Path cache, Progress progress) {
+        if (arch == null) throw new ImagesException("no arch given: use one of x86_64, aarch64");
+        try {
+            ImageCache images = new ImageCache(cache);
+            try (ImageCache.Lock lock = images.lock(arch.id())) {
+                Resolution res = resolve(arch, images, progress);
+                String name = res.entryName();
+                Path entry = images.entry(name);
+                if (Files.isDirectory(entry)) {
+                    String broken = verify(entry);
+                    if (broken == null) return describe(arch, entry);
+                    progress.report("cache entry " + entry + " is broken (" + broken + "): rebuilding");
+                }
+                long t0 = System.nanoTime();
+                images.sweep(arch.id() + "-");
+                Path debs = images.dir("debs").resolve(arch.debianArch());
+                List<DebPackage> all = new ArrayList<>(res.packages());
+                all.add(res.kernel());
+                new Apt(images.dir("apt")).download(all, debs, progress, arch.id());
+                Path build = images.newBuildDir(name);
+                try {
+                    new GuestBuilder(res, debs, progress).build(build);
+                    entry = images.commit(build, name);
+                } catch (IOException | RuntimeException e) {
+                    ImageCache.deleteTree(build);
+                    throw e;
+                }
+                progress.report(String.format(java.util.Locale.ROOT, "built %s images in %.1f s: %s", arch.id(),
+                        (System.nanoTime() - t0) / 1e9, entry));
+                return describe(arch, entry);
+            }
+        } catch (IOException e) {
+            throw new ImagesException("building " + arch.id() + " images in " + cache + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Resolution resolve(Arch arch, ImageCache images, Progress progress) throws IOException {
+        List<String> wanted = new ArrayList<>(Recipe.SYSROOT_PACKAGES);
+        String stamp = Apt.listsStamp();
+        Path file = images.dir("resolved").resolve(arch.id() + ".json");
+        Resolution saved = Resolution.load(file, arch, stamp, wanted);
+        if (saved != null) return saved;
+        progress.report("resolve " + arch.id() + " (" + arch.debianArch() + ") packages with apt");
+        Apt apt = new Apt(images.dir("apt"));
+        List<DebPackage> kernelClosure = apt.resolve(arch, List.of(Recipe.kernelMetaPackage(arch)));
+        DebPackage kernel = kernelClosure.stream()
+                .filter(p -> p.name().startsWith("linux-image-") && !p.name().equals(Recipe.kernelMetaPackage(arch)))
+                .findFirst()
+                .orElseThrow(() -> new ImagesException(Recipe.kernelMetaPackage(arch) + " (" + arch.id()
+                        + ") depends on no versioned linux-image package: are apt's bookworm lists current?"));
+        List<DebPackage> packages = apt.resolve(arch, wanted);
+        Resolution res = new Resolution(arch, stamp, wanted, kernel, packages);
+        res.save(file);
+        return res;
+    }
+
+    /** Null when the entry is complete and its images match the manifest; otherwise what is wrong. */
+    static String verify(Path entry) throws IOException {
+        ImageCache c = new ImageCache(entry.getParent());
+        if (!c.isComplete(entry)) return "no completion marker, or it does not match the manifest";
+        JsonNode m = new ObjectMapper().readTree(entry.resolve(ImageCache.MANIFEST).toFile());
+        Iterator<Map.Entry<String, JsonNode>> it = m.path("images").fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            Path f = entry.resolve(e.getValue().path("path").asText());
+            if (!Files.isRegularFile(f)) return e.getKey() + " missing: " + f;
+            if (Files.size(f) != e.getValue().path("size").asLong()) return e.getKey() + " has the wrong size: " + f;
+            if (!ImageCache.sha256(f).equals(e.getValue().path("sha256").asText())) {
+                return e.getKey() + " does not match its sha256: " + f;
+            }
+        }
+        String kv = m.path("kernel").path("version").asText();
+        for (String must : List.of(GuestBuilder.KERNEL_DIR + "/lib/modules/" + kv + "/kernel",
+                GuestBuilder.SYSROOT_DIR + "/usr/lib/os-release", GuestBuilder.SYSROOT_DIR + "/usr/lib/systemd")) {
+            if (!Files.exists(entry.resolve(must))) return must + " missing";
+        }
+        return null;
+    }
+
+    private static GuestImages describe(Arch arch, Path entry) {
+        try {
+            JsonNode m = new ObjectMapper().readTree(entry.resolve(ImageCache.MANIFEST).toFile());
+            String kv = m.path("kernel").path("version").asText();
+            Path kernel = entry.resolve(GuestBuilder.KERNEL_DIR);
+            return new GuestImages(arch, kv, entry.resolve(m.path("images").path("kernel").path("path").asText()),
+                    kernel.resolve("lib/modules").resolve(kv), kernel.resolve("lib/firmware"),
+                    entry.resolve(GuestBuilder.SYSROOT_DIR), entry.resolve(GuestBuilder.ROOT_DISK),
+                    Stage2.LABEL, Stage2.UUID, entry.resolve(GuestBuilder.LUKS_DISK), LuksVolume.UUID,
+                    LuksVolume.PASSPHRASE, entry.resolve(GuestBuilder.LUKS_KEYFILE),
+                    entry.resolve(ImageCache.MANIFEST), kernel.resolve("boot/config-" + kv));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

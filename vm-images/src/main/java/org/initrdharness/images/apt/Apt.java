@@ -1,0 +1,181 @@
+package org.initrdharness.images.apt;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.initrdharness.images.ImagesException;
+import org.initrdharness.images.Progress;
+import org.initrdharness.images.Tools;
+import org.initrdharness.vm.Arch;
+
+/**
+ * The host's apt, used as a resolver and downloader for a guest arch: never to install.
+ *
+ * <p>Resolution asks apt to simulate installing the wanted packages on an empty system of the
+ * guest's arch (an empty dpkg status file, {@code APT::Architecture} set to the guest's): the
+ * "Inst" lines are then exactly the closure apt would install, with alternatives and virtual
+ * packages decided by apt's own resolver, and nothing of the host's installed set leaking in.
+ */
+public final class Apt {
+    private static final Pattern INST = Pattern.compile("^Inst (\\S+) \\((\\S+) .*\\[(\\S+)\\]\\)");
+    private static final Pattern GET = Pattern.compile("^Get:(\\d+) .* (\\S+) (\\S+) (\\S+) \\[([0-9.]+) ?([kMG]?B)\\]");
+    private static final Path LISTS = Path.of("/var/lib/apt/lists");
+
+    private final Path aptGet;
+    private final Path work;
+
+    /**
+     * @param work a scratch directory for apt's empty status file and package cache
+     */
+    public Apt(Path work) {
+        this.aptGet = findAptGet();
+        this.work = work;
+    }
+
+    private static Path findAptGet() {
+        try {
+            return Tools.require("apt-get", "apt");
+        } catch (ImagesException e) {
+            throw new ImagesException("apt-get not found: guest images are built from Debian 12 packages with the host's"
+                    + " apt; run on a Debian or Ubuntu host with bookworm sources (see harness/bin/setup-host)");
+        }
+    }
+
+    /**
+     * A fingerprint of apt's package lists and sources (names, sizes, modification times): when
+     * it is unchanged, a resolution made earlier is still what apt would answer.
+     */
+    public static String listsStamp() throws IOException {
+        List<String> parts = new ArrayList<>();
+        for (Path dir : List.of(LISTS, Path.of("/etc/apt/sources.list.d"))) {
+            if (!Files.isDirectory(dir)) continue;
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : s.sorted().toList()) parts.add(stamp(p));
+            }
+        }
+        Path sources = Path.of("/etc/apt/sources.list");
+        if (Files.exists(sources)) parts.add(stamp(sources));
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(String.join("\n", parts).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String stamp(Path p) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+        return p.getFileName() + " " + a.size() + " " + a.lastModifiedTime().toMillis();
+    }
+
+    /** Fails unless apt knows packages of this arch (a foreign arch must be added and its lists fetched). */
+    public void requireArch(Arch arch) throws IOException {
+        String want = "binary-" + arch.debianArch() + "_Packages";
+        boolean lists = false;
+        if (Files.isDirectory(LISTS)) {
+            try (Stream<Path> s = Files.list(LISTS)) {
+                lists = s.anyMatch(p -> p.getFileName().toString().contains(want));
+            }
+        }
+        if (!lists) {
+            throw new ImagesException("apt has no package lists for " + arch.debianArch() + " (" + arch.id()
+                    + "): run as root `dpkg --add-architecture " + arch.debianArch() + " && apt-get update`"
+                    + " (harness/bin/setup-host does it)");
+        }
+    }
+
+    /** The closure apt would install for {@code wanted} on an empty {@code arch} system, sorted by name. */
+    public List<DebPackage> resolve(Arch arch, List<String> wanted) throws IOException {
+        requireArch(arch);
+        Files.createDirectories(work);
+        Path status = work.resolve("status");
+        if (!Files.exists(status)) Files.writeString(status, "");
+        Path cache = Files.createDirectories(work.resolve("apt-cache-" + arch.debianArch()));
+        List<String> cmd = new ArrayList<>(List.of(aptGet.toString(), "--simulate", "--quiet",
+                "-o", "Debug::NoLocking=1",
+                "-o", "Dir::State::status=" + status,
+                "-o", "Dir::Cache=" + cache,
+                "-o", "APT::Architecture=" + arch.debianArch(),
+                "-o", "APT::Architectures::=" + arch.debianArch(),
+                "-o", "APT::Install-Recommends=0",
+                "-o", "APT::Install-Suggests=0",
+                "install"));
+        cmd.addAll(wanted);
+        Tools.Result r = Tools.run(cmd, work, null, null, null);
+        if (!r.ok()) {
+            List<String> unknown = new ArrayList<>();
+            for (String l : r.lines()) {
+                Matcher m = Pattern.compile("Unable to locate package (\\S+)").matcher(l);
+                if (m.find()) unknown.add(m.group(1));
+            }
+            if (!unknown.isEmpty()) {
+                throw new ImagesException("unknown package(s) for " + arch.id() + " (" + arch.debianArch() + "): " + unknown
+                        + ": check the name, or run `apt-get update` if the lists are old");
+            }
+            throw new ImagesException("apt cannot resolve " + wanted + " for " + arch.id() + " (" + arch.debianArch()
+                    + "); apt said:\n" + r.tail(15));
+        }
+        TreeSet<DebPackage> out = new TreeSet<>();
+        for (String l : r.lines()) {
+            Matcher m = INST.matcher(l);
+            if (m.find()) out.add(new DebPackage(m.group(1), m.group(2), m.group(3)));
+        }
+        if (out.isEmpty()) {
+            throw new ImagesException("apt resolved nothing for " + wanted + " (" + arch.id() + "); apt said:\n" + r.tail(15));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Downloads the packages not yet in {@code dir} with {@code apt-get download} (which checks
+     * them against the signed lists), reporting each file as it arrives.
+     */
+    public void download(List<DebPackage> packages, Path dir, Progress progress, String label) throws IOException {
+        Files.createDirectories(dir);
+        List<DebPackage> missing = packages.stream().filter(p -> !Files.isRegularFile(dir.resolve(p.fileName()))).toList();
+        if (missing.isEmpty()) return;
+        int total = missing.size();
+        progress.report("download " + total + " package(s) for " + label);
+        List<String> cmd = new ArrayList<>(List.of(aptGet.toString(), "download", "--quiet",
+                "-o", "Debug::NoLocking=1", "-o", "APT::Sandbox::User=root"));
+        missing.forEach(p -> cmd.add(p.aptSpec()));
+        Tools.Result r = Tools.run(cmd, dir, null, null, line -> {
+            Matcher m = GET.matcher(line);
+            if (m.find()) {
+                progress.report("download " + label + " " + m.group(2) + " " + m.group(4),
+                        Integer.parseInt(m.group(1)), total, bytes(m.group(5), m.group(6)));
+            }
+        });
+        List<DebPackage> still = missing.stream().filter(p -> !Files.isRegularFile(dir.resolve(p.fileName()))).toList();
+        if (!r.ok() || !still.isEmpty()) {
+            String out = r.output();
+            String why = out.contains("Failed to fetch") || out.contains("Could not resolve") || out.contains("Unable to connect")
+                    ? "the Debian archive is unreachable (check the network or proxy, then retry)"
+                    : out.contains("Can't find a source") || out.contains("Unable to locate")
+                    ? "apt's lists no longer offer that version (run `apt-get update` as root, then retry)"
+                    : "apt-get download failed";
+            throw new ImagesException(why + ": missing " + still + " for " + label + "; apt said:\n" + r.tail(10));
+        }
+    }
+
+    private static long bytes(String n, String unit) {
+        double v = Double.parseDouble(n);
+        return (long) switch (unit) {
+            case "kB" -> v * 1000;
+            case "MB" -> v * 1000_000;
+            case "GB" -> v * 1000_000_000;
+            default -> v;
+        };
+    }
+}

@@ -1,0 +1,86 @@
+package org.initrdharness.images.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.initrdharness.cli.CliCommand;
+import org.initrdharness.images.GuestImages;
+import org.initrdharness.images.ImagesException;
+import org.initrdharness.images.Progress;
+import org.initrdharness.images.VmImages;
+import org.initrdharness.vm.Arch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code initrd-harness images}: builds or reuses the guest images of each arch and says where they are. */
+@Command(name = "images", mixinStandardHelpOptions = true,
+        description = {"Builds (or finds in the cache) the guest images of each arch from Debian 12 packages:",
+            "kernel and modules, systemd stage-1 sysroot, stage-2 root disk and its LUKS2 volume."})
+public final class ImagesCommand implements Callable<Integer>, CliCommand {
+
+    @Option(names = "--arch", required = true, paramLabel = "ARCH",
+            description = "x86_64 or aarch64; repeat for both")
+    List<String> arches;
+
+    @Option(names = "--cache", paramLabel = "DIR",
+            description = "cache directory (default: $INITRD_HARNESS_CACHE or ~/.cache/initrd-harness)")
+    Path cache;
+
+    @Option(names = "--json", description = "print one JSON object per arch (one per line)")
+    boolean json;
+
+    @Option(names = "--quiet", description = "no progress on standard error")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        Path dir = cache != null ? cache.toAbsolutePath() : VmImages.defaultCache();
+        Progress progress = quiet ? Progress.silent() : Progress.stderr();
+        ObjectMapper mapper = new ObjectMapper();
+        try {
+            List<Arch> parsed = arches.stream().map(Arch::parse).toList();
+            for (Arch arch : parsed) {
+                GuestImages g = VmImages.ensure(arch, dir, progress);
+                if (json) {
+                    System.out.println(mapper.writeValueAsString(toJson(mapper, g)));
+                } else {
+                    System.out.println(g.arch().id() + ": kernel " + g.kernelVersion() + " " + g.kernel());
+                    System.out.println("  modules   " + g.modules());
+                    System.out.println("  sysroot   " + g.sysroot());
+                    System.out.println("  rootDisk  " + g.rootDisk() + " (LABEL=" + g.rootLabel() + " UUID=" + g.rootUuid() + ")");
+                    System.out.println("  luksDisk  " + g.luksDisk() + " (UUID=" + g.luksUuid() + ", passphrase '"
+                            + g.luksPassphrase() + "', keyfile " + g.luksKeyfile() + ")");
+                    System.out.println("  manifest  " + g.manifest());
+                }
+            }
+            return 0;
+        } catch (IllegalArgumentException | ImagesException e) {
+            System.err.println("images: " + e.getMessage());
+            return 2;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static ObjectNode toJson(ObjectMapper mapper, GuestImages g) {
+        ObjectNode o = mapper.createObjectNode();
+        o.put("arch", g.arch().id());
+        o.put("kernelVersion", g.kernelVersion());
+        o.put("kernel", g.kernel().toString());
+        o.put("kernelConfig", g.kernelConfig().toString());
+        o.put("modules", g.modules().toString());
+        o.put("firmware", g.firmware().toString());
+        o.put("sysroot", g.sysroot().toString());
+        o.put("rootDisk", g.rootDisk().toString());
+        o.put("rootLabel", g.rootLabel());
+        o.put("rootUuid", g.rootUuid());
+        o.put("luksDisk", g.luksDisk().toString());
+        o.put("luksUuid", g.luksUuid());
+        o.put("luksPassphrase", g.luksPassphrase());
+        o.put("luksKeyfile", g.luksKeyfile().toString());
+        o.put("manifest", g.manifest().toString());
+        return o;
+    }
+}
