@@ -48,7 +48,20 @@ public final class Console implements AutoCloseable {
     /** The deadline of {@link #expect(String)} and {@link #waitFor(Pattern)} before scaling. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
+    /**
+     * How long a partial line must stay unchanged before a match that reaches its end counts:
+     * "HARNESS-MARKER x" must not match /MARKER (\\S+)/ while "86_64" is still on its way, but
+     * a prompt waiting for input stays unchanged.
+     */
+    public static final Duration PARTIAL_SETTLE = Duration.ofMillis(100);
+
     private static final String SECRET = "<secret>";
+    private static final java.util.concurrent.ScheduledExecutorService SETTLE = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "console-settle");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final String where;
     private final ReadableByteChannel output;
@@ -65,6 +78,7 @@ public final class Console implements AutoCloseable {
     private long nextId = 1;
     private long pendingId = nextId++;
     private double pendingSeconds = -1;
+    private long lastChunkNanos = System.nanoTime();
     private final Cursor cursor = new Cursor();
     private final List<FailurePattern> failures = new ArrayList<>(FailurePattern.DEFAULTS);
     private final List<Responder> responders = new ArrayList<>();
@@ -188,12 +202,16 @@ public final class Console implements AutoCloseable {
                     checkFailures(regex, line, from);
                 }
                 String pending = pendingView();
+                long settleNanos = Long.MAX_VALUE;
                 if (!pending.isEmpty()) {
                     int from = pendingId == cursor.lineId ? cursor.offset : 0;
                     Matcher m = find(regex, pending, from);
                     if (m != null) {
-                        cursor.set(lines.size(), pendingId, m.end());
-                        return matched(regex, m, new ConsoleLine(pendingId, pendingSeconds, pending), true);
+                        settleNanos = settleRemaining(m);
+                        if (settleNanos <= 0) {
+                            cursor.set(lines.size(), pendingId, m.end());
+                            return matched(regex, m, new ConsoleLine(pendingId, pendingSeconds, pending), true);
+                        }
                     }
                 }
                 if (ended) {
@@ -206,7 +224,7 @@ public final class Console implements AutoCloseable {
                             "no console output matched /%s/ within %.1f s (%.1f s before scaling %s)",
                             regex, scaled.toMillis() / 1000.0, timeout.toMillis() / 1000.0, timeouts));
                 }
-                changed.awaitNanos(remaining);
+                changed.awaitNanos(Math.min(remaining, settleNanos));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -214,6 +232,15 @@ public final class Console implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Under the lock: for a match in the partial line, how much longer it must stay unchanged
+     * before the match counts (0: now). A match that did not reach the line's end cannot change.
+     */
+    private long settleRemaining(Matcher m) {
+        if (!m.hitEnd()) return 0;
+        return PARTIAL_SETTLE.toNanos() - (System.nanoTime() - lastChunkNanos);
     }
 
     private static Matcher find(Pattern regex, String text, int from) {
@@ -348,6 +375,12 @@ public final class Console implements AutoCloseable {
                 int from = id == r.cursor.lineId ? r.cursor.offset : 0;
                 Matcher m = find(r.pattern, text, from);
                 if (m != null && m.end() > m.start()) {
+                    long settle = isPending ? settleRemaining(m) : 0;
+                    if (settle > 0) {
+                        // Look again once the line has settled, unless more output comes first.
+                        SETTLE.schedule(this::recheckResponders, settle + 1_000_000, TimeUnit.NANOSECONDS);
+                        break;
+                    }
                     r.cursor.set(i, id, m.end());
                     if (r.answeredLineId != id) {
                         r.answeredLineId = id;
@@ -361,6 +394,18 @@ public final class Console implements AutoCloseable {
             }
         }
         return fire;
+    }
+
+    private void recheckResponders() {
+        List<Responder> fire;
+        lock.lock();
+        try {
+            if (ended) return;
+            fire = runResponders();
+        } finally {
+            lock.unlock();
+        }
+        answer(fire);
     }
 
     private void answer(List<Responder> fire) {
@@ -532,6 +577,7 @@ public final class Console implements AutoCloseable {
                 List<Responder> fire;
                 lock.lock();
                 try {
+                    lastChunkNanos = System.nanoTime();
                     accept(chars);
                     fire = runResponders();
                     changed.signalAll();

@@ -84,6 +84,16 @@ public class ConsoleTest {
     }
 
     @Test
+    public void matchReachingTheEndOfAPartialLineWaitsForTheRestOfIt() throws Exception {
+        CompletableFuture<ConsoleMatch> m = CompletableFuture.supplyAsync(
+                () -> console.waitFor(Pattern.compile("MARKER (\\S+)"), Duration.ofSeconds(10)));
+        guest("HARNESS-MARKER x");
+        Thread.sleep(20);
+        guest("86_64\n");
+        assertEquals(m.get(5, TimeUnit.SECONDS).group(1), "x86_64");
+    }
+
+    @Test
     public void carriageReturnsAndAnsiEscapesAreRemoved() throws IOException {
         guest("\u001B[0;32m  OK  \u001B[0m] Reached target \u001B[1mInitrd Root Device\u001B[0m.\r\r\n");
         ConsoleMatch m = console.waitFor(Pattern.compile("OK  \\] Reached target Initrd Root Device\\.$"), Duration.ofSeconds(5));
