@@ -9,7 +9,9 @@ final class Failures {
     private Failures() {}
 
     static int report(CommandSpec spec, String what, Throwable e) {
-        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        String why = e instanceof java.nio.file.NoSuchFileException n ? "no such file: " + n.getFile()
+                : e instanceof java.nio.file.AccessDeniedException a ? "permission denied: " + a.getFile()
+                : e.getMessage() == null ? e.toString() : e.getMessage();
         spec.commandLine().getErr().println(spec.name() + ": " + what + ": " + why);
         spec.commandLine().getErr().flush();
         return EXIT;

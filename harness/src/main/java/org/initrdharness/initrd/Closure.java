@@ -8,8 +8,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.initrdharness.initrd.elf.ElfFile;
@@ -30,18 +33,28 @@ import org.initrdharness.initrd.elf.ElfNote;
  */
 public final class Closure {
     private static final List<String> EXECUTABLE_DIRS = List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Jackson costs a noticeable part of a cold start; only dlopen notes need it. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private final Sysroot sysroot;
     private final InitrdPlan.Builder plan;
     private final ClosureOptions options;
     private final LibraryResolver libraries;
     private final ArrayDeque<Work> queue = new ArrayDeque<>();
-    private final Set<InitrdPath> seenRequests = new HashSet<>();
-    private final Set<InitrdPath> seenResolved = new HashSet<>();
+    private final Set<String> seenRequests = new HashSet<>();
+    private final Set<String> seenResolved = new HashSet<>();
     private final List<String> warnings = new ArrayList<>();
     private final List<String> errors = new ArrayList<>();
     private ElfFile model;
+    /**
+     * Per executable (or other root object), the libraries ld.so would already have loaded, by
+     * DT_NEEDED name and DT_SONAME: ld.so takes a loaded object before it searches, which is how
+     * a library without RUNPATH finds a sibling its executable's RUNPATH found (systemd's
+     * libsystemd-core finding libsystemd-shared).
+     */
+    private final Map<LibraryResolver.Loaded, Map<String, LibraryResolver.Lookup>> loadedByRoot = new IdentityHashMap<>();
 
     /** One path to add; {@code loader} is set for libraries found for a DT_NEEDED entry. */
     private record Work(InitrdPath path, String reason, boolean required, LibraryResolver.Loaded loader) {}
@@ -216,7 +229,7 @@ public final class Closure {
     }
 
     private void enqueue(InitrdPath path, String reason, boolean required, LibraryResolver.Loaded loader) {
-        if (seenRequests.add(path)) queue.addLast(new Work(path, reason, required, loader));
+        if (seenRequests.add(path.value())) queue.addLast(new Work(path, reason, required, loader));
     }
 
     private void drain() {
@@ -265,17 +278,16 @@ public final class Closure {
             return;
         }
         InitrdPath at = r.resolved();
-        if (!seenResolved.add(at)) return;
+        if (!seenResolved.add(at.value())) return;
         Sysroot.Node n = r.node();
         switch (n.kind()) {
             case FILE:
                 plan.add(new PlanEntry.RegularFile(at, sysroot.hostPath(at), n.mode(), w.reason));
+                if (!w.required && !mayBeDynamicElf(at, n)) break; // only directory members are guessed at
                 Optional<ElfFile> elf = libraries.elf(at);
                 if (elf.isPresent()) {
                     // ld.so's $ORIGIN: the name a library was found under; the real path of anything else.
-                    InitrdPath loadedAs = w.loader != null ? w.loader.path() : at;
-                    LibraryResolver.Loaded parent = w.loader != null ? w.loader.loader() : null;
-                    walkElf(new LibraryResolver.Loaded(loadedAs, elf.get(), parent), w.reason);
+                    walkElf(w.loader != null ? w.loader : new LibraryResolver.Loaded(at, elf.get(), null), w.reason);
                 } else if (libraries.elfProblem(at).isPresent()) {
                     warnings.add(libraries.elfProblem(at).get() + " (copied, its libraries not followed)");
                 }
@@ -295,6 +307,18 @@ public final class Closure {
         }
     }
 
+    /**
+     * Whether a file found in a directory is worth opening to look for ELF headers: executables
+     * and anything named like a shared object (libraries are often 0644). Unit files, rules and
+     * other data, most of a systemd initrd, are skipped without an open.
+     */
+    private static boolean mayBeDynamicElf(InitrdPath p, Sysroot.Node n) {
+        if (n.size() < 52) return false;
+        if ((n.mode() & 0111) != 0) return true;
+        String name = p.fileName();
+        return name.contains(".so") || name.startsWith("ld-");
+    }
+
     private void walkElf(LibraryResolver.Loaded obj, String rootReason) {
         ElfFile elf = obj.elf();
         if (model == null && elf.interpreter().isPresent()) model = elf;
@@ -309,15 +333,29 @@ public final class Closure {
                 else warnings.add("DT_NEEDED " + name + " of " + obj.path() + " is a relative path; not followed");
                 continue;
             }
-            LibraryResolver.Lookup l = libraries.find(name, obj);
-            if (l.found()) {
-                enqueue(l.path(), reason, true, new LibraryResolver.Loaded(l.path(), l.elf(), obj));
-            } else {
+            Map<String, LibraryResolver.Lookup> loaded = loadedByRoot.computeIfAbsent(root(obj), k -> new HashMap<>());
+            LibraryResolver.Lookup l = loaded.get(name);
+            if (l == null) {
+                l = libraries.find(name, obj);
+                if (l.found()) {
+                    loaded.put(name, l);
+                    LibraryResolver.Lookup found = l;
+                    l.elf().soname().ifPresent(so -> loaded.putIfAbsent(so, found));
+                    enqueue(l.path(), reason, true, new LibraryResolver.Loaded(l.path(), l.elf(), obj));
+                }
+            }
+            if (!l.found()) {
                 missing(name + " needed by " + obj.chain() + " (" + rootReason + "); searched: "
                         + String.join(", ", l.searched()));
             }
         }
         if (options.dlopen() != ClosureOptions.DlopenPriority.NONE) walkDlopenNotes(obj);
+    }
+
+    private static LibraryResolver.Loaded root(LibraryResolver.Loaded obj) {
+        LibraryResolver.Loaded r = obj;
+        while (r.loader() != null) r = r.loader();
+        return r;
     }
 
     /** systemd's .note.dlopen: a JSON array of {feature, soname[], priority}; any one soname will do. */
@@ -333,7 +371,7 @@ public final class Closure {
             if (note.type() != ElfNote.FDO_DLOPEN_METADATA || !note.owner().equals("FDO")) continue;
             JsonNode entries;
             try {
-                entries = JSON.readTree(note.descriptorText());
+                entries = Json.MAPPER.readTree(note.descriptorText());
             } catch (IOException e) {
                 warnings.add("unreadable .note.dlopen JSON in " + obj.path() + ": " + e.getMessage());
                 continue;

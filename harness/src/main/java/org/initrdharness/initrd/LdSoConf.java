@@ -3,10 +3,7 @@ package org.initrdharness.initrd;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -35,18 +32,18 @@ public final class LdSoConf {
         Sysroot.Resolution r = sysroot.resolve(file);
         if (!r.found() || r.node().kind() != Sysroot.Kind.FILE) return;
         if (depth > MAX_DEPTH || !reading.add(r.resolved())) return; // an include cycle reads nothing twice
-        List<String> lines;
+        String text;
         try {
-            lines = Files.readAllLines(sysroot.hostPath(r.resolved()), StandardCharsets.UTF_8);
+            text = Files.readString(sysroot.hostPath(r.resolved()), StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + sysroot.hostPath(r.resolved()), e);
         }
-        for (String raw : lines) {
+        for (String raw : text.split("\n")) {
             int hash = raw.indexOf('#');
             String line = (hash >= 0 ? raw.substring(0, hash) : raw).trim();
             if (line.isEmpty()) continue;
             if (line.startsWith("include") && line.length() > 7 && Character.isWhitespace(line.charAt(7))) {
-                for (String pattern : line.substring(8).trim().split("\\s+")) {
+                for (String pattern : words(line.substring(8))) {
                     String abs = pattern.startsWith("/") ? pattern : file.parent().value() + "/" + pattern;
                     for (InitrdPath included : glob(sysroot, abs)) {
                         read(sysroot, included, dirs, reading, depth + 1);
@@ -63,6 +60,68 @@ public final class LdSoConf {
         reading.remove(r.resolved());
     }
 
+    private static List<String> words(String s) {
+        List<String> out = new ArrayList<>();
+        int i = 0;
+        while (i < s.length()) {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
+            int start = i;
+            while (i < s.length() && !Character.isWhitespace(s.charAt(i))) i++;
+            if (i > start) out.add(s.substring(start, i));
+        }
+        return out;
+    }
+
+    /**
+     * fnmatch(3) for one path component: '*', '?', and '[...]' classes with ranges and '!' or
+     * '^' negation. Hand-written because a regex-backed PathMatcher costs more to set up than a
+     * whole library search.
+     */
+    static boolean globMatches(String pat, int pi, String name, int ni) {
+        while (pi < pat.length()) {
+            char c = pat.charAt(pi);
+            if (c == '*') {
+                for (int k = name.length(); k >= ni; k--) {
+                    if (globMatches(pat, pi + 1, name, k)) return true;
+                }
+                return false;
+            }
+            if (ni >= name.length()) return false;
+            if (c == '?') {
+                pi++;
+                ni++;
+                continue;
+            }
+            if (c == '[') {
+                int end = pat.indexOf(']', pi + 2);
+                if (end > 0) {
+                    int j = pi + 1;
+                    boolean negate = pat.charAt(j) == '!' || pat.charAt(j) == '^';
+                    if (negate) j++;
+                    boolean hit = false;
+                    char x = name.charAt(ni);
+                    for (; j < end; j++) {
+                        if (j + 2 < end && pat.charAt(j + 1) == '-') {
+                            if (x >= pat.charAt(j) && x <= pat.charAt(j + 2)) hit = true;
+                            j += 2;
+                        } else if (pat.charAt(j) == x) {
+                            hit = true;
+                        }
+                    }
+                    if (hit == negate) return false;
+                    pi = end + 1;
+                    ni++;
+                    continue;
+                }
+            }
+            if (c == '\\' && pi + 1 < pat.length()) c = pat.charAt(++pi);
+            if (c != name.charAt(ni)) return false;
+            pi++;
+            ni++;
+        }
+        return ni == name.length();
+    }
+
     /** Paths inside {@code sysroot} matching an absolute glob, sorted as glob(3) sorts them. */
     static List<InitrdPath> glob(Sysroot sysroot, String pattern) {
         List<InitrdPath> current = List.of(InitrdPath.ROOT);
@@ -77,10 +136,9 @@ public final class LdSoConf {
                 }
                 Sysroot.Resolution r = sysroot.resolve(dir);
                 if (!r.found() || r.node().kind() != Sysroot.Kind.DIRECTORY) continue;
-                PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + part);
                 for (String name : sysroot.list(r.resolved())) {
                     if (name.startsWith(".") && !part.startsWith(".")) continue;
-                    if (m.matches(Path.of(name))) next.add(dir.resolve(name));
+                    if (globMatches(part, 0, name, 0)) next.add(dir.resolve(name));
                 }
             }
             current = next;

@@ -22,8 +22,11 @@ import org.initrdharness.initrd.elf.ElfFormatException;
  */
 public final class LibraryResolver {
     private final Sysroot sysroot;
-    private final Map<InitrdPath, Optional<ElfFile>> elfs = new ConcurrentHashMap<>();
-    private final Map<InitrdPath, String> elfProblems = new ConcurrentHashMap<>();
+    private final Map<String, Optional<ElfFile>> elfs = new ConcurrentHashMap<>();
+    private final Map<String, String> elfProblems = new ConcurrentHashMap<>();
+    /** Search directory (as written) to its names; null value spelled as an empty set. */
+    private final Map<String, Set<String>> dirNames = new ConcurrentHashMap<>();
+    private final Map<String, Lookup> lookups = new ConcurrentHashMap<>();
     private volatile List<InitrdPath> confDirs;
 
     /**
@@ -61,28 +64,26 @@ public final class LibraryResolver {
      * (then {@link #elfProblem} says why).
      */
     public Optional<ElfFile> elf(InitrdPath resolved) {
-        Optional<ElfFile> e = elfs.get(resolved);
+        Optional<ElfFile> e = elfs.get(resolved.value());
         if (e == null) {
             e = readElf(resolved);
-            elfs.put(resolved, e);
+            elfs.put(resolved.value(), e);
         }
         return e;
     }
 
     /** Why a file with the ELF magic could not be parsed, if it could not. */
     public Optional<String> elfProblem(InitrdPath resolved) {
-        return Optional.ofNullable(elfProblems.get(resolved));
+        return Optional.ofNullable(elfProblems.get(resolved.value()));
     }
 
     private Optional<ElfFile> readElf(InitrdPath resolved) {
         Sysroot.Node n = sysroot.lstat(resolved);
         if (n.kind() != Sysroot.Kind.FILE || n.size() < 52) return Optional.empty();
-        java.nio.file.Path host = sysroot.hostPath(resolved);
-        if (!ElfFile.isElf(host)) return Optional.empty();
         try {
-            return Optional.of(ElfFile.read(host));
+            return ElfFile.readIfElf(sysroot.hostPath(resolved));
         } catch (ElfFormatException e) {
-            elfProblems.put(resolved, e.getMessage());
+            elfProblems.put(resolved.value(), e.getMessage());
             return Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -123,14 +124,38 @@ public final class LibraryResolver {
     }
 
     private Lookup search(String name, ElfFile model, Set<String> dirs) {
+        // Most objects have no RPATH or RUNPATH: the answer for libc.so.6 is then the same for all.
+        String key = name + '\0' + model.elfClass() + model.byteOrder() + model.machine() + '\0' + String.join(":", dirs);
+        Lookup cached = lookups.get(key);
+        if (cached != null) return cached;
         for (InitrdPath d : ldSoConfDirectories()) dirs.add(d.value());
         dirs.addAll(defaultDirectories(model));
+        Lookup l = searchDirectories(name, model, dirs);
+        lookups.put(key, l);
+        return l;
+    }
+
+    private Set<String> namesIn(String dir) {
+        Set<String> n = dirNames.get(dir);
+        if (n == null) {
+            Sysroot.Resolution r = sysroot.resolve(InitrdPath.of(dir));
+            n = r.found() ? sysroot.names(r.resolved()) : Set.of();
+            dirNames.put(dir, n);
+        }
+        return n;
+    }
+
+    private Lookup searchDirectories(String name, ElfFile model, Set<String> dirs) {
         List<String> searched = new ArrayList<>();
         for (String dir : dirs) {
+            if (!namesIn(dir).contains(name)) {
+                searched.add(dir);
+                continue;
+            }
             InitrdPath candidate = InitrdPath.of(dir).resolve(name);
             Sysroot.Resolution r = sysroot.resolve(candidate);
             if (!r.found()) {
-                searched.add(dir);
+                searched.add(dir + " (" + candidate + ": " + r.describeFailure() + ")");
                 continue;
             }
             if (r.node().kind() != Sysroot.Kind.FILE) {

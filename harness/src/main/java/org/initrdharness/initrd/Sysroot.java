@@ -12,10 +12,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -30,8 +32,11 @@ public final class Sysroot {
     public static final int MAX_SYMLINKS = 40;
 
     private final Path root;
-    private final Map<InitrdPath, Node> nodes = new ConcurrentHashMap<>();
-    private final Map<InitrdPath, String> links = new ConcurrentHashMap<>();
+    private final boolean hostRoot;
+    // Keyed by the path string: String hashes are cached, record hashes are not.
+    private final Map<String, Node> nodes = new ConcurrentHashMap<>();
+    private final Map<String, String> links = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> names = new ConcurrentHashMap<>();
 
     /** What a path is, from one lstat. */
     public enum Kind { FILE, DIRECTORY, SYMLINK, CHAR_DEVICE, BLOCK_DEVICE, FIFO, SOCKET, MISSING }
@@ -111,6 +116,7 @@ public final class Sysroot {
         if (!Files.isDirectory(this.root)) {
             throw new InitrdBuildException("sysroot " + root + " is not a directory; pass a directory with --sysroot");
         }
+        this.hostRoot = this.root.getNameCount() == 0;
     }
 
     /** The running system as sysroot: "/". */
@@ -124,7 +130,7 @@ public final class Sysroot {
     }
 
     public boolean isHostRoot() {
-        return root.getNameCount() == 0;
+        return hostRoot;
     }
 
     /**
@@ -132,11 +138,20 @@ public final class Sysroot {
      * resolved (see {@link #resolve}); otherwise a symlink in a parent could lead out of the root.
      */
     public Path hostPath(InitrdPath p) {
-        return p.isRoot() ? root : root.resolve(p.value().substring(1));
+        return hostPath(p.value());
+    }
+
+    private Path hostPath(String p) {
+        if (hostRoot) return Path.of(p);
+        return p.equals("/") ? root : root.resolve(p.substring(1));
     }
 
     /** lstat of {@code p}, whose parents must be resolved already; cached. */
     public Node lstat(InitrdPath p) {
+        return lstat(p.value());
+    }
+
+    private Node lstat(String p) {
         Node n = nodes.get(p);
         if (n == null) {
             n = readNode(hostPath(p));
@@ -169,6 +184,10 @@ public final class Sysroot {
 
     /** The target of the symlink at {@code p} (parents resolved), verbatim; cached. */
     public String readLink(InitrdPath p) {
+        return readLink(p.value());
+    }
+
+    private String readLink(String p) {
         String t = links.get(p);
         if (t == null) {
             try {
@@ -195,44 +214,56 @@ public final class Sysroot {
     }
 
     private Resolution walk(InitrdPath requested, boolean followLast) {
+        // Strings, not InitrdPaths, inside the loop: every component is already normalised.
         Deque<String> pending = new ArrayDeque<>();
         pushComponents(pending, requested.value());
-        List<Link> followed = new ArrayList<>(2);
-        InitrdPath current = InitrdPath.ROOT;
-        Node node = lstat(InitrdPath.ROOT);
+        List<Link> followed = null;
+        String current = "/";
+        Node node = lstat(current);
         while (!pending.isEmpty()) {
             String c = pending.pollFirst();
-            if (c.isEmpty() || c.equals(".")) continue;
+            if (c.equals(".")) continue;
             if (c.equals("..")) {
-                current = current.parent(); // ".." at the root stays at the root
+                current = parentOf(current); // ".." at the root stays at the root
                 node = lstat(current);
                 continue;
             }
             if (node.kind() != Kind.DIRECTORY) {
-                return new Resolution(requested, current, node, List.copyOf(followed), Failure.NOT_A_DIRECTORY);
+                return result(requested, current, node, followed, Failure.NOT_A_DIRECTORY);
             }
-            InitrdPath candidate = current.resolve(c);
+            String candidate = current.length() == 1 ? "/" + c : current + "/" + c;
             Node n = lstat(candidate);
             if (!n.exists()) {
-                return new Resolution(requested, candidate, n, List.copyOf(followed), Failure.MISSING);
+                return result(requested, candidate, n, followed, Failure.MISSING);
             }
             if (n.kind() == Kind.SYMLINK && (followLast || !pending.isEmpty())) {
+                if (followed == null) followed = new ArrayList<>(2);
                 if (followed.size() >= MAX_SYMLINKS) {
-                    return new Resolution(requested, candidate, n, List.copyOf(followed), Failure.LOOP);
+                    return result(requested, candidate, n, followed, Failure.LOOP);
                 }
                 String target = readLink(candidate);
-                followed.add(new Link(candidate, target));
+                followed.add(new Link(InitrdPath.of(candidate), target));
                 pushComponents(pending, target);
                 if (target.startsWith("/")) {
-                    current = InitrdPath.ROOT;
-                    node = lstat(InitrdPath.ROOT);
+                    current = "/";
+                    node = lstat(current);
                 }
                 continue;
             }
             current = candidate;
             node = n;
         }
-        return new Resolution(requested, current, node, List.copyOf(followed), Failure.NONE);
+        return result(requested, current, node, followed, Failure.NONE);
+    }
+
+    private static Resolution result(InitrdPath requested, String at, Node node, List<Link> followed, Failure failure) {
+        InitrdPath p = at.equals(requested.value()) ? requested : InitrdPath.of(at);
+        return new Resolution(requested, p, node, followed == null ? List.of() : List.copyOf(followed), failure);
+    }
+
+    private static String parentOf(String p) {
+        int slash = p.lastIndexOf('/');
+        return slash <= 0 ? "/" : p.substring(0, slash);
     }
 
     private static void pushComponents(Deque<String> pending, String path) {
@@ -258,14 +289,30 @@ public final class Sysroot {
      * deterministic.
      */
     public List<String> list(InitrdPath dir) {
-        List<String> names = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(hostPath(dir))) {
-            for (Path child : ds) names.add(child.getFileName().toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + hostPath(dir), e);
+        List<String> out = new ArrayList<>(names(dir));
+        Collections.sort(out);
+        return out;
+    }
+
+    /**
+     * The names in the directory {@code dir} (already resolved) as a set, read once: a library
+     * search asks each directory for many names, and a set answers without a stat per miss.
+     * Empty when {@code dir} is not a directory.
+     */
+    public Set<String> names(InitrdPath dir) {
+        Set<String> s = names.get(dir.value());
+        if (s == null) {
+            s = new HashSet<>();
+            if (lstat(dir.value()).kind() == Kind.DIRECTORY) {
+                // java.io.File.list gives plain strings: no Path object per entry in a 3000-entry /usr/lib.
+                String[] entries = hostPath(dir.value()).toFile().list();
+                if (entries == null) throw new UncheckedIOException(new IOException("cannot list " + hostPath(dir)));
+                Collections.addAll(s, entries);
+            }
+            s = Collections.unmodifiableSet(s);
+            names.put(dir.value(), s);
         }
-        Collections.sort(names);
-        return names;
+        return s;
     }
 
     @Override

@@ -18,6 +18,7 @@ import org.initrdharness.initrd.elf.ElfFile;
 import org.initrdharness.initrd.elf.Gcc;
 import org.initrdharness.initrd.elf.SyntheticElf;
 import org.testng.SkipException;
+import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
 public class ClosureTest {
@@ -36,19 +37,39 @@ public class ClosureTest {
         return out;
     }
 
-    @Test
-    public void hostBashGetsWhatLddLists() throws Exception {
+    @DataProvider
+    public Object[][] hostBinaries() {
+        return new Object[][] {{"/usr/bin/bash"}, {"/usr/lib/systemd/systemd"}, {"/usr/bin/udevadm"},
+            {"/usr/sbin/cryptsetup"}, {"/usr/bin/systemctl"}};
+    }
+
+    /** The same libraries as ldd, each reachable at the path ldd names (links replicated). */
+    @Test(dataProvider = "hostBinaries")
+    public void hostBinariesGetWhatLddLists(String binary) throws Exception {
+        if (!Files.exists(Path.of(binary))) throw new SkipException(binary + " is not installed here");
         Closure c = new Closure(Sysroot.host(), InitrdPlan.builder());
-        c.add("/usr/bin/bash", "test");
+        c.add(binary, "test");
         InitrdPlan plan = c.build();
-        Matcher m = Pattern.compile("(/\\S+) \\(0x").matcher(hostOutput("ldd", "/usr/bin/bash"));
-        int libs = 0;
+        Matcher m = Pattern.compile("(/\\S+) \\(0x").matcher(hostOutput("ldd", binary));
+        java.util.Set<Path> expected = new java.util.TreeSet<>();
         while (m.find()) {
             PlanEntry.RegularFile f = fileAt(plan, m.group(1));
             assertEquals(f.source(), Path.of(m.group(1)).toRealPath(), m.group(1));
-            libs++;
+            expected.add(f.source());
         }
-        assertTrue(libs >= 2, "ldd listed " + libs + " libraries");
+        assertTrue(expected.size() >= 2, "ldd listed " + expected);
+        java.util.Set<Path> got = new java.util.TreeSet<>();
+        for (PlanEntry e : plan.entries()) if (e instanceof PlanEntry.RegularFile f) got.add(f.source());
+        got.remove(Path.of(binary).toRealPath());
+        assertEquals(got, expected);
+        assertTrue(c.warnings().isEmpty(), c.warnings().toString());
+    }
+
+    @Test
+    public void hostBashKeepsModeAndLinks() throws Exception {
+        Closure c = new Closure(Sysroot.host(), InitrdPlan.builder());
+        c.add("/usr/bin/bash", "test");
+        InitrdPlan plan = c.build();
         PlanEntry.RegularFile bash = fileAt(plan, "/usr/bin/bash");
         assertTrue((bash.mode() & 0111) != 0, "bash keeps its execute bits");
         assertTrue(c.warnings().isEmpty(), c.warnings().toString());
@@ -342,5 +363,45 @@ public class ClosureTest {
         for (PlanEntry e : plan.entries()) if (e instanceof PlanEntry.RegularFile f) files.add(f.path().value());
         assertTrue(files.stream().anyMatch(f -> f.endsWith("/libc.so.6")), files.toString());
         expectThrows(InitrdBuildException.class, () -> c.addExecutable("no-such-tool-here", "t"));
+    }
+
+    @Test
+    public void executablesInDirectoriesBringTheirLibraries() throws Exception {
+        TreeBuilder t = new TreeBuilder();
+        t.library("/usr/lib/x86_64-linux-gnu/libgen.so.1", "libgen.so.1", List.of(), List.of());
+        t.executable("/usr/lib/systemd/system-generators/gen", List.of("libgen.so.1"), List.of("/usr/lib/x86_64-linux-gnu"));
+        t.file("/usr/lib/systemd/system-generators/README", "x".repeat(100));
+        InitrdPlan plan = new Closure(t.sysroot(), InitrdPlan.builder()).add("/usr/lib/systemd/system-generators", "t").build();
+        assertEquals(plan.get(InitrdPath.of("/usr/lib/x86_64-linux-gnu/libgen.so.1")).orElseThrow().reason(),
+                "DT_NEEDED of /usr/lib/systemd/system-generators/gen");
+    }
+
+    @Test
+    public void libAndPlatformTokensAreExpanded() throws Exception {
+        TreeBuilder t = new TreeBuilder();
+        t.library("/opt/lib/x86_64-linux-gnu/libl.so.1", "libl.so.1", List.of(), List.of());
+        t.library("/opt/p/x86_64/libp.so.1", "libp.so.1", List.of(), List.of());
+        t.bytes("/usr/bin/tok", SyntheticElf.of(true, ByteOrder.LITTLE_ENDIAN, ElfFile.EM_X86_64)
+                .needed("libl.so.1", "libp.so.1").runpath("/opt/$LIB:/opt/p/${PLATFORM}").bytes());
+        InitrdPlan plan = new Closure(t.sysroot(), InitrdPlan.builder()).add("/usr/bin/tok", "t").build();
+        assertTrue(plan.contains(InitrdPath.of("/opt/lib/x86_64-linux-gnu/libl.so.1")));
+        assertTrue(plan.contains(InitrdPath.of("/opt/p/x86_64/libp.so.1")));
+    }
+
+    /** libsystemd-core has no RUNPATH; it finds libsystemd-shared because systemd's RUNPATH loaded it first. */
+    @Test
+    public void alreadyLoadedSiblingsSatisfyLibrariesWithoutRunpath() throws Exception {
+        TreeBuilder t = new TreeBuilder();
+        t.library("/opt/priv/libshared.so.1", "libshared.so.1", List.of(), List.of());
+        t.library("/opt/priv/libcore.so.1", "libcore.so.1", List.of("libshared.so.1"), List.of("/opt/priv"));
+        t.executable("/usr/bin/init", List.of("libcore.so.1", "libshared.so.1"), List.of("/opt/priv"),
+                "-Wl,--enable-new-dtags,-rpath,/opt/priv");
+        InitrdPlan plan = new Closure(t.sysroot(), InitrdPlan.builder()).add("/usr/bin/init", "t").build();
+        assertTrue(plan.contains(InitrdPath.of("/opt/priv/libshared.so.1")));
+        assertTrue(plan.contains(InitrdPath.of("/opt/priv/libcore.so.1")));
+        // Alone, libcore's own search finds nothing: the error names it.
+        InitrdBuildException e = expectThrows(InitrdBuildException.class,
+                () -> new Closure(t.sysroot(), InitrdPlan.builder()).add("/opt/priv/libcore.so.1", "t"));
+        assertTrue(e.getMessage().contains("libshared.so.1 needed by /opt/priv/libcore.so.1 (t)"), e.getMessage());
     }
 }

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -118,7 +117,19 @@ public final class ElfFile {
      */
     public static ElfFile read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return new Reader(file, ch).read();
+            return new Reader(file, ch).read(false);
+        }
+    }
+
+    /**
+     * The headers of {@code file} when it starts with the ELF magic, else empty; one open and
+     * one read for a file that is not ELF.
+     *
+     * @throws ElfFormatException when it has the magic but its headers are corrupt
+     */
+    public static Optional<ElfFile> readIfElf(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return Optional.ofNullable(new Reader(file, ch).read(true));
         }
     }
 
@@ -300,12 +311,14 @@ public final class ElfFile {
             return new ElfFormatException(file, what);
         }
 
-        private void readIdent() throws IOException {
+        /** False when the file does not start with the ELF magic. */
+        private boolean readIdent() throws IOException {
             int n = (int) Math.min(size, HEAD_READ);
-            if (n < 52) throw bad("only " + size + " bytes, shorter than an ELF header");
+            if (n < 4) return false;
             head = ByteBuffer.allocate(n);
             fill(head, 0);
-            if (!hasMagic(head, 0)) throw bad("no ELF magic");
+            if (!hasMagic(head, 0)) return false;
+            if (n < 52) throw bad("only " + size + " bytes, shorter than an ELF header");
             int cls = head.get(4);
             if (cls != 1 && cls != 2) throw bad("unknown EI_CLASS " + cls);
             int data = head.get(5);
@@ -314,6 +327,7 @@ public final class ElfFile {
             order = data == 1 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
             head.order(order);
             if (is64 && n < 64) throw bad("only " + size + " bytes, shorter than an ELF64 header");
+            return true;
         }
 
         private void fill(ByteBuffer b, long at) throws IOException {
@@ -347,8 +361,12 @@ public final class ElfFile {
             return Short.toUnsignedInt(b.getShort(at));
         }
 
-        ElfFile read() throws IOException {
-            readIdent();
+        /** The headers, or null for a file without the ELF magic when {@code lenient}. */
+        ElfFile read(boolean lenient) throws IOException {
+            if (!readIdent()) {
+                if (lenient) return null;
+                throw bad("no ELF magic");
+            }
             int type = u16(head, 16);
             int machine = u16(head, 18);
             int osAbi = head.get(7) & 0xff;
@@ -518,9 +536,4 @@ public final class ElfFile {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    /** Convenience for callers holding a path they have not checked: ELF headers, or empty for non-ELF. */
-    public static Optional<ElfFile> readIfElf(Path file) throws IOException {
-        if (!Files.isRegularFile(file) || !isElf(file)) return Optional.empty();
-        return Optional.of(read(file));
-    }
 }

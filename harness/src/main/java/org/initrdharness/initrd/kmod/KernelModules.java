@@ -1,17 +1,14 @@
 package org.initrdharness.initrd.kmod;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,13 +17,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.zip.GZIPInputStream;
 
 import org.initrdharness.initrd.InitrdBuildException;
-import org.initrdharness.initrd.InitrdPath;
 import org.initrdharness.initrd.InitrdPlan;
 import org.initrdharness.initrd.PlanEntry;
-import org.initrdharness.initrd.elf.ElfFile;
 
 /**
  * The kernel modules of one kernel, as unpacked from its package: a directory
@@ -102,7 +96,7 @@ public final class KernelModules {
             }
         }
         Map<String, String> files = new TreeMap<>();
-        java.security.MessageDigest treeDigest = sha256();
+        TreeFingerprint treeDigest = new TreeFingerprint();
         Path dir = moduleDir;
         Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
             @Override
@@ -113,13 +107,12 @@ public final class KernelModules {
                     String name = normalise(fileName.substring(0, fileName.length() - ext.length()));
                     String rel = dir.relativize(p).toString().replace('\\', '/');
                     files.merge(name, rel, KernelModules::preferred);
-                    treeDigest.update((rel + "\0" + attrs.size() + "\0" + attrs.lastModifiedTime().toMillis() + "\n")
-                            .getBytes(StandardCharsets.UTF_8));
+                    treeDigest.update(TreeFingerprint.line(rel, attrs.size(), attrs.lastModifiedTime().toMillis()));
                 }
                 return java.nio.file.FileVisitResult.CONTINUE;
             }
         });
-        String fingerprint = java.util.HexFormat.of().formatHex(treeDigest.digest());
+        String fingerprint = treeDigest.value();
         Map<String, Integer> order = new HashMap<>();
         int i = 0;
         for (String line : readLines(moduleDir.resolve("modules.order"))) {
@@ -186,7 +179,7 @@ public final class KernelModules {
         }
         return infoCache.computeIfAbsent(n, k -> {
             try {
-                return ModuleInfo.of(k, rel, moduleDir.resolve(rel), readModinfo(moduleDir.resolve(rel)));
+                return ModuleInfo.of(k, rel, moduleDir.resolve(rel), ModuleFile.modinfo(moduleDir.resolve(rel)));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -211,12 +204,15 @@ public final class KernelModules {
      * @throws InitrdBuildException naming a name that is neither a module, built in, nor an alias
      */
     public ModuleClosure closure(List<String> names, boolean withSoftdepPost) {
-        return new Walk(withSoftdepPost).run(names);
+        return new ClosureWalk(this, withSoftdepPost).run(names);
     }
 
-    /** Adds the closure at {@link #defaultLayout()}. */
+    /**
+     * Adds the closure at {@link #defaultLayout()}, moved under /usr when the plan already makes
+     * /lib a link (a merged-/usr initrd, where /lib/modules is reached through the link).
+     */
     public void addTo(InitrdPlan.Builder plan, ModuleClosure closure) {
-        addTo(plan, closure, defaultLayout);
+        addTo(plan, closure, defaultLayout.mergedUsr(plan));
     }
 
     /**
@@ -261,7 +257,7 @@ public final class KernelModules {
                         .thenComparing(ModuleInfo::name))
                 .toList();
         Map<String, List<String>> symbols = new LinkedHashMap<>();
-        for (ModuleInfo m : included) symbols.put(m.name(), exportedSymbols(m.file()));
+        for (ModuleInfo m : included) symbols.put(m.name(), ModuleFile.exportedSymbols(m.file()));
         byte[] builtinList = readOrEmpty(moduleDir.resolve("modules.builtin"));
         return new IndexFiles(included, closure.names(), symbols, builtinList, builtinModinfo).generate();
     }
@@ -271,120 +267,9 @@ public final class KernelModules {
         return name.replace('-', '_');
     }
 
-    // --- the walk ---
-
-    private final class Walk {
-        private final boolean withPost;
-        private final LinkedHashMap<String, IncludedModule> included = new LinkedHashMap<>();
-        private final Set<String> inProgress = new HashSet<>();
-        private final Set<String> builtinsSeen = new LinkedHashSet<>();
-        private final List<String> warnings = new ArrayList<>();
-
-        Walk(boolean withPost) {
-            this.withPost = withPost;
-        }
-
-        ModuleClosure run(List<String> names) {
-            for (String asked : names) {
-                String n = normalise(asked.trim());
-                if (files.containsKey(n)) {
-                    visit(n, IncludedModule.Reason.named(asked));
-                } else if (builtins.contains(n)) {
-                    builtinsSeen.add(n);
-                } else {
-                    List<String> viaAlias = resolveAlias(asked);
-                    List<String> builtinViaAlias = aliasTable().builtins(asked);
-                    if (viaAlias.isEmpty() && builtinViaAlias.isEmpty()) throw unknown(asked);
-                    builtinsSeen.addAll(builtinViaAlias);
-                    for (String m : viaAlias) visit(m, IncludedModule.Reason.named(asked));
-                }
-            }
-            List<FirmwareFile> firmware = new ArrayList<>();
-            for (IncludedModule m : included.values()) {
-                for (String fw : m.info().firmware()) {
-                    Optional<FirmwareFile> found = findFirmware(fw, m.name());
-                    if (found.isPresent()) {
-                        if (firmware.stream().noneMatch(f -> f.relativePath().equals(found.get().relativePath()))) {
-                            firmware.add(found.get());
-                        }
-                    } else {
-                        warnings.add("firmware " + fw + " of module " + m.name() + " not found"
-                                + (firmwareDir == null ? " (no firmware directory given)" : " under " + firmwareDir)
-                                + "; the module loads but may not work without it");
-                    }
-                }
-            }
-            return new ModuleClosure(version, List.copyOf(included.values()), List.copyOf(builtinsSeen), firmware,
-                    warnings);
-        }
-
-        private void visit(String name, IncludedModule.Reason reason) {
-            if (included.containsKey(name) || !inProgress.add(name)) return;
-            ModuleInfo info = info(name);
-            for (String pre : info.softdepsPre()) {
-                for (String m : softTargets(pre, name, "pre")) {
-                    visit(m, new IncludedModule.Reason(IncludedModule.Reason.Kind.SOFTDEP_PRE, name));
-                }
-            }
-            for (String dep : info.depends()) {
-                if (files.containsKey(dep)) {
-                    visit(dep, new IncludedModule.Reason(IncludedModule.Reason.Kind.DEPENDENCY, name));
-                } else if (builtins.contains(dep)) {
-                    builtinsSeen.add(dep);
-                } else {
-                    throw new InitrdBuildException("module " + name + " (" + info.file() + ") depends on " + dep
-                            + ", which is neither a module file under " + moduleDir + " nor listed in modules.builtin;"
-                            + " the kernel package is incomplete");
-                }
-            }
-            inProgress.remove(name);
-            included.put(name, new IncludedModule(info, reason));
-            if (withPost) {
-                for (String post : info.softdepsPost()) {
-                    for (String m : softTargets(post, name, "post")) {
-                        visit(m, new IncludedModule.Reason(IncludedModule.Reason.Kind.SOFTDEP_POST, name));
-                    }
-                }
-            }
-        }
-
-        /** A soft dependency names a module or an alias; modprobe loads every module it matches. */
-        private List<String> softTargets(String target, String of, String kind) {
-            String n = normalise(target);
-            if (files.containsKey(n)) return List.of(n);
-            if (builtins.contains(n)) {
-                builtinsSeen.add(n);
-                return List.of();
-            }
-            List<String> modules = resolveAlias(target);
-            List<String> builtin = aliasTable().builtins(target);
-            builtinsSeen.addAll(builtin);
-            if (modules.isEmpty() && builtin.isEmpty()) {
-                warnings.add("soft " + kind + "-dependency " + target + " of module " + of
-                        + " matches no module and nothing built in; left out");
-            }
-            return modules;
-        }
-    }
-
-    /** The kernel's firmware loader searches updates/&lt;release&gt;, updates, &lt;release&gt;, then the top. */
-    private Optional<FirmwareFile> findFirmware(String name, String module) {
-        if (firmwareDir == null) return Optional.empty();
-        for (String dir : List.of("updates/" + version + "/", "updates/", version + "/", "")) {
-            for (String ext : List.of("", ".zst", ".xz")) {
-                String rel = dir + name + ext;
-                Path p = firmwareDir.resolve(rel).normalize();
-                if (p.startsWith(firmwareDir) && Files.isRegularFile(p)) {
-                    return Optional.of(new FirmwareFile(name, rel, p, module));
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
     // --- aliases of every module: read on first need ---
 
-    private AliasTable aliasTable() {
+    AliasTable aliasTable() {
         AliasTable t = aliasTable;
         if (t == null) {
             synchronized (this) {
@@ -419,81 +304,7 @@ public final class KernelModules {
         return b.toString();
     }
 
-    // --- reading module files ---
-
-    /** The {@code .modinfo} of a module file; compressed modules are unpacked to a temporary file first. */
-    static Modinfo readModinfo(Path file) throws IOException {
-        return Modinfo.parse(section(file, ".modinfo").orElse(ByteBuffer.allocate(0)));
-    }
-
-    /** Names exported by a module (its __ksymtab_strings), for modules.symbols. */
-    static List<String> exportedSymbols(Path file) {
-        try {
-            Optional<ByteBuffer> strings = section(file, "__ksymtab_strings");
-            if (strings.isEmpty()) return List.of();
-            List<String> out = new ArrayList<>();
-            ByteBuffer b = strings.get().duplicate();
-            byte[] bytes = new byte[b.remaining()];
-            b.get(bytes);
-            int start = 0;
-            for (int i = 0; i < bytes.length; i++) {
-                if (bytes[i] == 0) {
-                    if (i > start) out.add(new String(bytes, start, i - start, StandardCharsets.US_ASCII));
-                    start = i + 1;
-                }
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Optional<ByteBuffer> section(Path file, String name) throws IOException {
-        String fileName = file.getFileName().toString();
-        if (fileName.endsWith(".ko")) {
-            return readSection(file, name);
-        }
-        Path tmp = Files.createTempFile("initrd-kmod-", ".ko");
-        try {
-            try (InputStream in = decompressing(file)) {
-                Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-            return readSection(tmp, name);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    private static Optional<ByteBuffer> readSection(Path file, String name) throws IOException {
-        try {
-            return ElfFile.read(file).section(name);
-        } catch (IOException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new InitrdBuildException("kernel module " + file + " is not a readable ELF file: " + e.getMessage()
-                    + "; the kernel package may be damaged, download it again", e);
-        }
-    }
-
-    private static InputStream decompressing(Path file) throws IOException {
-        InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(file));
-        String n = file.getFileName().toString();
-        if (n.endsWith(".xz")) return new org.tukaani.xz.XZInputStream(raw);
-        if (n.endsWith(".zst")) return new com.github.luben.zstd.ZstdInputStream(raw);
-        if (n.endsWith(".gz")) return new GZIPInputStream(raw);
-        raw.close();
-        throw new InitrdBuildException("unsupported module compression: " + file);
-    }
-
     // --- helpers ---
-
-    private static java.security.MessageDigest sha256() {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** Module names in modules.order order, then by name: the priority order of kmod's indexes. */
     List<String> namesInOrder() {
@@ -579,38 +390,12 @@ public final class KernelModules {
         return f == null ? "" : f.toString();
     }
 
-    private InitrdBuildException unknown(String asked) {
-        String n = normalise(asked);
-        List<String> close = new ArrayList<>();
-        Collection<String> all = new ArrayList<>(files.keySet());
-        all.addAll(builtins);
-        record Scored(String name, int distance) { }
-        all.stream()
-                .map(c -> new Scored(c, c.contains(n) || n.contains(c) && c.length() > 2
-                        ? Math.abs(c.length() - n.length()) / 4 : distance(n, c)))
-                .filter(s -> s.distance() <= Math.max(2, n.length() / 4))
-                .sorted(Comparator.comparingInt(Scored::distance).thenComparing(Scored::name))
-                .limit(5)
-                .forEach(s -> close.add(s.name()));
+    InitrdBuildException unknown(String asked) {
+        List<String> candidates = new ArrayList<>(files.keySet());
+        candidates.addAll(builtins);
+        List<String> close = CloseNames.to(normalise(asked), candidates, 5);
         return new InitrdBuildException("unknown kernel module '" + asked + "': no such module file under "
                 + moduleDir + ", not in modules.builtin and not an alias of any module"
                 + (close.isEmpty() ? "" : "; did you mean " + String.join(", ", close) + "?"));
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

@@ -3,6 +3,8 @@ package org.initrdharness.initrd.kmod;
 import java.util.Objects;
 
 import org.initrdharness.initrd.InitrdPath;
+import org.initrdharness.initrd.InitrdPlan;
+import org.initrdharness.initrd.PlanEntry;
 
 /**
  * Where kernel modules and firmware go inside the initrd.
@@ -26,5 +28,18 @@ public record ModuleLayout(InitrdPath moduleDir, InitrdPath firmwareDir) {
     /** Modules under /lib/modules/&lt;version&gt;, firmware under /lib/firmware. */
     public static ModuleLayout lib(String kernelVersion) {
         return new ModuleLayout(InitrdPath.of("/lib/modules/" + kernelVersion), InitrdPath.of("/lib/firmware"));
+    }
+
+    /**
+     * This layout with /lib/... moved to /usr/lib/... when {@code plan} holds /lib as a symlink
+     * (entries cannot go below a link; the guest reaches them through it).
+     */
+    public ModuleLayout mergedUsr(InitrdPlan.Builder plan) {
+        boolean libIsLink = plan.get(InitrdPath.of("/lib")).map(e -> e instanceof PlanEntry.Symlink).orElse(false);
+        return libIsLink ? new ModuleLayout(underUsr(moduleDir), underUsr(firmwareDir)) : this;
+    }
+
+    private static InitrdPath underUsr(InitrdPath p) {
+        return p.value().startsWith("/lib/") ? InitrdPath.of("/usr" + p.value()) : p;
     }
 }

@@ -134,6 +134,37 @@ public class KernelModulesTest {
     }
 
     @Test
+    public void aliasesResolveTheSameFromModulesFromTheCacheAndFromDepmodsModulesAlias() throws IOException {
+        DebianKernelPackage kernel = DebianKernelPackage.get(Arch.AARCH64);
+        Path cache = temp("alias-cache");
+        String old = System.getProperty(AliasTable.CACHE_PROPERTY);
+        System.setProperty(AliasTable.CACHE_PROPERTY, cache.toString());
+        try {
+            List<String> queries = List.of("crypto-crc32c", "virtio:d00000002v00001AF4", "fs-ext4",
+                    "pci:v00001AF4d00001042sv00001AF4sd00001100bc01sc00i00", "of:Npl011T(null)Carm,primecell");
+            List<List<String>> fromModules = new ArrayList<>();
+            KernelModules first = KernelModules.open(kernel.moduleDir());
+            for (String q : queries) fromModules.add(first.resolveAlias(q));
+            try (var files = Files.list(cache)) {
+                assertEquals(files.count(), 1L, "one cached alias table");
+            }
+            KernelModules second = KernelModules.open(kernel.moduleDir());
+            KernelModules depmodded = KernelModules.open(kernel.depmodReference().resolve("lib/modules")
+                    .resolve(kernel.version()));
+            for (int i = 0; i < queries.size(); i++) {
+                assertEquals(second.resolveAlias(queries.get(i)), fromModules.get(i), "cached: " + queries.get(i));
+                assertEquals(depmodded.resolveAlias(queries.get(i)), fromModules.get(i), "depmod: " + queries.get(i));
+            }
+            assertEquals(fromModules.get(1), List.of("virtio_blk"));
+            assertEquals(fromModules.get(2), List.of("ext4"));
+            assertEquals(fromModules.get(3), List.of("virtio_pci"));
+        } finally {
+            if (old == null) System.clearProperty(AliasTable.CACHE_PROPERTY);
+            else System.setProperty(AliasTable.CACHE_PROPERTY, old);
+        }
+    }
+
+    @Test
     public void softPostDependenciesOnlyWhenAskedAndMissingOnesWarn() throws IOException {
         KernelModules modules = KernelModules.open(DebianKernelPackage.get(Arch.X86_64).moduleDir());
         assertEquals(modules.info("vfio").softdepsPost(), List.of("vfio_iommu_type1", "vfio_iommu_spapr_tce"));
@@ -190,6 +221,32 @@ public class KernelModulesTest {
         PlanEntry again = planOf(modules, modules.closure(List.of("ext4")), ModuleLayout.usrLib(kernel.version()))
                 .get(InitrdPath.of(dir + "/modules.alias.bin")).orElseThrow();
         assertTrue(again.sameContentAs(plan.get(InitrdPath.of(dir + "/modules.alias.bin")).orElseThrow()));
+    }
+
+    @Test
+    public void mergedUsrTreesAndPlansPutModulesUnderUsr() throws IOException {
+        DebianKernelPackage kernel = DebianKernelPackage.get(Arch.X86_64);
+        Path root = temp("merged");
+        Path dir = root.resolve("usr/lib/modules").resolve(kernel.version());
+        for (String rel : List.of("kernel/drivers/md/dm-crypt.ko", "kernel/drivers/md/dm-mod.ko", "modules.builtin")) {
+            Files.createDirectories(dir.resolve(rel).getParent());
+            Files.copy(kernel.moduleDir().resolve(rel), dir.resolve(rel));
+        }
+        Files.createDirectories(root.resolve("usr/lib/firmware"));
+        Files.createSymbolicLink(root.resolve("lib"), Path.of("usr/lib"));
+
+        // opened through the /lib link, as a sysroot path from a package would name it
+        KernelModules modules = KernelModules.open(root.resolve("lib/modules").resolve(kernel.version()));
+        assertEquals(modules.defaultLayout(), ModuleLayout.usrLib(kernel.version()));
+        assertEquals(modules.firmwareDir().orElseThrow(), root.resolve("lib/firmware"));
+        ModuleClosure c = modules.closure(List.of("dm_crypt"));
+
+        InitrdPlan.Builder plan = InitrdPlan.builder();
+        plan.add(new PlanEntry.Symlink(InitrdPath.of("/lib"), "usr/lib", "merged /usr"));
+        assertEquals(ModuleLayout.lib(kernel.version()).mergedUsr(plan), ModuleLayout.usrLib(kernel.version()));
+        modules.addTo(plan, c);
+        InitrdPlan built = plan.build();
+        assertTrue(built.contains(InitrdPath.of("/usr/lib/modules/" + kernel.version() + "/kernel/drivers/md/dm-crypt.ko")));
     }
 
     @Test
