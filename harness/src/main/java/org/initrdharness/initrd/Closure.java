@@ -168,18 +168,19 @@ public final class Closure {
      * Adds {@code entry} (a generated file, directory, device node, link) at
      * {@link #resolveInPlan} of its path, so that "/lib/modules-load.d/x.conf" lands in
      * "/usr/lib/modules-load.d/x.conf" once the closure has put "/lib -> usr/lib" in the plan.
-     * Add sources first, then placed entries.
+     * A symlink whose text differs from one already there but leads to the same file in the
+     * sysroot keeps the one there. Add sources first, then placed entries.
      */
     public Closure addPlaced(PlanEntry entry) {
         InitrdPath at = resolveInPlan(entry.path());
-        if (at.equals(entry.path())) {
+        if (at.equals(entry.path()) && !(entry instanceof PlanEntry.Symlink)) {
             plan.add(entry);
         } else if (entry instanceof PlanEntry.Generated g) {
             plan.add(new PlanEntry.Generated(at, g.content(), g.mode(), g.reason()));
         } else if (entry instanceof PlanEntry.Directory d) {
             plan.add(new PlanEntry.Directory(at, d.mode(), d.reason()));
         } else if (entry instanceof PlanEntry.Symlink l) {
-            plan.add(new PlanEntry.Symlink(at, l.target(), l.reason()));
+            if (!equivalentLinkInPlan(at, l.target())) plan.add(new PlanEntry.Symlink(at, l.target(), l.reason()));
         } else if (entry instanceof PlanEntry.DeviceNode n) {
             plan.add(new PlanEntry.DeviceNode(at, n.kind(), n.major(), n.minor(), n.mode(), n.reason()));
         } else if (entry instanceof PlanEntry.RegularFile f) {
@@ -318,9 +319,7 @@ public final class Closure {
 
     private void process(Work w) {
         Sysroot.Resolution r = sysroot.resolve(w.path);
-        for (Sysroot.Link link : r.links()) {
-            plan.add(new PlanEntry.Symlink(link.path(), link.target(), "symlink chain of " + w.path));
-        }
+        for (Sysroot.Link link : r.links()) addReplicatedLink(link, w.path);
         if (!r.found()) {
             if (r.failure() == Sysroot.Failure.LOOP) {
                 warnings.add("symlink loop kept as links: " + r.describeFailure() + " (" + w.reason + ")");
@@ -363,6 +362,30 @@ public final class Closure {
             default:
                 warnings.add("skipped " + at + ": a " + n.kind().name().toLowerCase() + " cannot go into an initrd (" + w.reason + ")");
         }
+    }
+
+    /**
+     * Copies a symlink met on the way. A link already in the plan at that path with other text
+     * but the same destination (dracut writes "../lib/x" where the sysroot says "/lib/x") is kept:
+     * both lead to the file this closure copies.
+     */
+    private void addReplicatedLink(Sysroot.Link link, InitrdPath requested) {
+        if (!equivalentLinkInPlan(link.path(), link.target())) {
+            plan.add(new PlanEntry.Symlink(link.path(), link.target(), "symlink chain of " + requested));
+        }
+    }
+
+    /** True when the plan has a symlink at {@code path} whose other text leads where {@code target} leads, in the sysroot. */
+    private boolean equivalentLinkInPlan(InitrdPath path, String target) {
+        Optional<PlanEntry> existing = plan.get(path);
+        if (existing.isEmpty() || !(existing.get() instanceof PlanEntry.Symlink s) || s.target().equals(target)) return false;
+        Sysroot.Resolution mine = sysroot.resolve(linkDestination(path, target));
+        Sysroot.Resolution theirs = sysroot.resolve(linkDestination(path, s.target()));
+        return mine.found() && theirs.found() && mine.resolved().equals(theirs.resolved());
+    }
+
+    private static InitrdPath linkDestination(InitrdPath link, String target) {
+        return target.startsWith("/") ? InitrdPath.of(target) : InitrdPath.of(link.parent().value() + "/" + target);
     }
 
     /**

@@ -250,9 +250,11 @@ public final class ContentsList {
     }
 
     /**
-     * Adds every entry to the closure's plan: copies with their closure (all sources first, so a
-     * build reports every missing source at once), then links, generated files, directories and
-     * devices. Paths under symlinks already in the plan are placed under the links' targets.
+     * Adds every entry to the closure's plan: copies with their closure (all sources at once, so
+     * a build reports every missing source together), then links, generated files, directories
+     * and devices, placed under the plan's symlinks. An explicit symlink that says what the
+     * closure's copy of a sysroot link says in other words (dracut writes relative links) is
+     * not a conflict.
      */
     public void applyTo(Closure closure) {
         List<InitrdPath> sources = new ArrayList<>();

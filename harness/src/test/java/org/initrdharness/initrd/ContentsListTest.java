@@ -155,4 +155,33 @@ public class ContentsListTest {
             assertEquals(s.count(), 1L, "no temporary file left behind");
         }
     }
+
+    /**
+     * dracut writes relative links where the sysroot has absolute ones; a list read from its
+     * image must not clash with the closure's copy of the same link.
+     */
+    @Test
+    public void explicitLinksMeaningTheSameAsSysrootLinksAreKept() throws Exception {
+        TreeBuilder t = new TreeBuilder();
+        t.file("/usr/lib/x86_64-linux-gnu/ld.so", "x").link("/lib", "usr/lib").link("/lib64", "usr/lib64")
+                .link("/usr/lib64/ld.so", "/lib/x86_64-linux-gnu/ld.so");
+        ContentsList list = ContentsList.parse("[{\"source\": \"/lib64/ld.so\"},"
+                + "{\"target\": \"/usr/lib64/ld.so\", \"symlink\": \"../lib/x86_64-linux-gnu/ld.so\"},"
+                + "{\"target\": \"/lib64\", \"symlink\": \"usr/lib64\"}]", "dracut.json");
+        Closure c = new Closure(t.sysroot(), InitrdPlan.builder());
+        list.applyTo(c);
+        InitrdPlan plan = c.build();
+        // the closure's copy of the sysroot link came first and stays; the explicit one agrees
+        assertEquals(((PlanEntry.Symlink) plan.get(InitrdPath.of("/usr/lib64/ld.so")).orElseThrow()).target(),
+                "/lib/x86_64-linux-gnu/ld.so");
+        assertTrue(PlanPaths.follow(plan, "/lib64/ld.so").orElseThrow() instanceof PlanEntry.RegularFile);
+
+        // A link that leads somewhere else is still a conflict, named.
+        t.file("/usr/lib/other", "y");
+        ContentsList clash = ContentsList.parse("[{\"target\": \"/usr/lib64/ld.so\", \"symlink\": \"../lib/other\"},"
+                + "{\"source\": \"/lib64/ld.so\"}]", "clash.json");
+        InitrdBuildException e = expectThrows(InitrdBuildException.class,
+                () -> clash.applyTo(new Closure(t.sysroot(), InitrdPlan.builder())));
+        assertTrue(e.getMessage().contains("/usr/lib64/ld.so"), e.getMessage());
+    }
 }
