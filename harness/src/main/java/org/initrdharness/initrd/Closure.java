@@ -24,6 +24,9 @@ import org.initrdharness.initrd.elf.ElfNote;
  * ({@link LibraryResolver}). Breadth-first with a seen-set; symlink loops are reported, never
  * followed forever.
  *
+ * <p>Directories are copied with everything below them; a symlink met inside such a directory
+ * is copied with what it leads to, except that a directory it leads to comes empty.
+ *
  * <p>Each {@code add} call finishes its whole closure before it returns and fails with one
  * {@link InitrdBuildException} listing everything that was missing, each with the chain that
  * needed it, unless {@link ClosureOptions#allowMissing()} turns those into {@link #warnings()}.
@@ -67,10 +70,12 @@ public final class Closure {
     /** A DT_NEEDED {@code name} a library's own search did not find, and the error to give if nothing provides it. */
     private record Unresolved(String name, String message) {}
 
+    /** A closure with {@link ClosureOptions#defaults()}: missing things fail, dlopen notes ignored. */
     public Closure(Sysroot sysroot, InitrdPlan.Builder plan) {
         this(sysroot, plan, ClosureOptions.defaults());
     }
 
+    /** A closure adding to {@code plan} what it finds in {@code sysroot}. */
     public Closure(Sysroot sysroot, InitrdPlan.Builder plan, ClosureOptions options) {
         this.sysroot = sysroot;
         this.plan = plan;
@@ -117,10 +122,15 @@ public final class Closure {
         return this;
     }
 
+    /** {@link #add(InitrdPath, String)} for a path written as a string. */
     public Closure add(String source, String reason) {
         return add(InitrdPath.of(source), reason);
     }
 
+    /**
+     * Adds all {@code sources} in one breadth-first walk; a failure lists every missing source
+     * and library at once.
+     */
     public Closure addAll(Collection<InitrdPath> sources, String reason) {
         for (InitrdPath p : sources) enqueue(p, reason, true, null);
         drain();
@@ -351,6 +361,9 @@ public final class Closure {
                 break;
             case DIRECTORY:
                 plan.add(new PlanEntry.Directory(at, n.mode(), w.reason));
+                // A link inside a copied directory that leads to another directory (a module
+                // tree's build -> /usr/src/...) brings that directory, not everything below it.
+                if (!w.required && !r.links().isEmpty()) break;
                 String inDir = "in directory " + at;
                 for (String name : sysroot.list(at)) enqueue(at.resolve(name), inDir, false, null);
                 break;

@@ -297,6 +297,7 @@ public class ClosureTest {
     @Test
     public void directoriesAreRecursedWithReasons() throws Exception {
         TreeBuilder t = new TreeBuilder();
+        t.file("/usr/src/headers/big.h", "h").link("/usr/lib/foo/build", "/usr/src/headers").link("/usr/lib/foo/up", "..");
         t.file("/usr/lib/foo/a", "a").file("/usr/lib/foo/sub/b", "b").link("/usr/lib/foo/c", "a")
                 .link("/usr/lib/foo/masked.service", "/dev/null").dir("/usr/lib/foo/empty");
         Files.setPosixFilePermissions(t.host("/usr/lib/foo/sub"), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
@@ -309,6 +310,11 @@ public class ClosureTest {
         assertTrue(plan.get(InitrdPath.of("/usr/lib/foo/c")).orElseThrow() instanceof PlanEntry.Symlink);
         assertTrue(plan.get(InitrdPath.of("/usr/lib/foo/masked.service")).orElseThrow() instanceof PlanEntry.Symlink);
         assertTrue(c.warnings().stream().anyMatch(w -> w.contains("/dev/null")), c.warnings().toString());
+        // links to directories bring the directory, not its contents
+        assertTrue(plan.get(InitrdPath.of("/usr/src/headers")).orElseThrow() instanceof PlanEntry.Directory);
+        assertFalse(plan.contains(InitrdPath.of("/usr/src/headers/big.h")));
+        assertTrue(plan.get(InitrdPath.of("/usr/lib/foo/up")).orElseThrow() instanceof PlanEntry.Symlink);
+        assertFalse(plan.contains(InitrdPath.of("/usr/lib/x")));
     }
 
     @Test
