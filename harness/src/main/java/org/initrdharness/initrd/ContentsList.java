@@ -104,6 +104,43 @@ public final class ContentsList {
         return new ContentsList(origin, entries);
     }
 
+    /**
+     * The contents list that rebuilds what an existing initrd (dracut's, mkinitcpio's) holds from
+     * {@code sysroot}: a regular file whose bytes the sysroot has at the same path (not through a
+     * symlink) becomes a "source", any other file a generated one with the image's bytes;
+     * directories, symlinks and device nodes are taken as they are. Nothing is followed, so the
+     * closure adds only what the image lacks (libraries it forgot). Every archive of the file is
+     * read, early ones (microcode) included; filter {@link #entries()} to leave them out.
+     */
+    public static ContentsList fromInitrd(InitrdReader.Contents image, Sysroot sysroot, String origin) throws IOException {
+        List<Entry> out = new ArrayList<>();
+        for (InitrdEntry e : image.byPath().values()) { // a later archive's entry wins, as when unpacking
+            if (e.path().equals("/")) continue;
+            InitrdPath p = InitrdPath.of(e.path());
+            int mode = e.mode() & 07777;
+            int i = out.size();
+            if (e.isDirectory()) {
+                out.add(new EmptyDirectory(i, p, mode));
+            } else if (e.isSymlink()) {
+                out.add(new Link(i, p, e.linkTarget()));
+            } else if (e.isDevice()) {
+                out.add(new Device(i, p, (e.mode() & 0170000) == 0060000 ? 'b' : 'c', e.rdevMajor(), e.rdevMinor(), mode));
+            } else if (e.isRegularFile()) {
+                out.add(sameInSysroot(sysroot, p, e) ? new Copy(i, p, Optional.empty()) : new GeneratedFile(i, p, e.data(), mode));
+            }
+        }
+        return new ContentsList(origin, out);
+    }
+
+    private static boolean sameInSysroot(Sysroot sysroot, InitrdPath p, InitrdEntry e) throws IOException {
+        Sysroot.Resolution r = sysroot.resolveParent(p);
+        if (!r.found() || !r.resolved().equals(p) || r.node().kind() != Sysroot.Kind.FILE
+                || r.node().size() != e.data().length || r.node().mode() != (e.mode() & 07777)) {
+            return false;
+        }
+        return Arrays.equals(Files.readAllBytes(sysroot.hostPath(p)), e.data());
+    }
+
     /** Reads and checks the JSON file {@code file}. */
     public static ContentsList read(Path file) throws IOException {
         String text;
