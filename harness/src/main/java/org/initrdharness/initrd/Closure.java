@@ -152,7 +152,7 @@ public final class Closure {
     public Closure addLink(InitrdPath link, InitrdPath source, String reason) {
         add(source, reason);
         InitrdPath at = resolveInPlan(link);
-        if (!at.equals(source)) {
+        if (!at.equals(source) && !equivalentLinkInPlan(at, source.value())) {
             plan.add(new PlanEntry.Symlink(at, source.value(), reason));
         }
         return this;
@@ -296,9 +296,15 @@ public final class Closure {
     private void drain() {
         try {
             while (!queue.isEmpty()) process(queue.pollFirst());
-        } catch (UncheckedIOException e) {
+        } catch (RuntimeException e) {
+            // A failed add leaves nothing half-queued for the next one.
             queue.clear();
-            throw new InitrdBuildException("reading " + sysroot + " failed: " + e.getCause().getMessage(), e);
+            unresolvedOfLibraries.clear();
+            errors.clear();
+            if (e instanceof UncheckedIOException io) {
+                throw new InitrdBuildException("reading " + sysroot + " failed: " + io.getCause().getMessage(), io);
+            }
+            throw e;
         }
         for (Unresolved u : unresolvedOfLibraries) {
             if (!providedNames.contains(u.name())) missing(u.message() + "; and no file in the initrd is called " + u.name());
