@@ -9,6 +9,7 @@ import java.util.Locale;
 import org.initrdharness.images.disk.Stage2;
 import org.initrdharness.scenarios.support.Scenario;
 import org.initrdharness.scenarios.support.Stage2Report;
+import org.initrdharness.stage1.LegacyHooks;
 import org.initrdharness.stage1.Stage1Options;
 import org.initrdharness.vm.Machine;
 import org.initrdharness.vm.MachineSpec;
@@ -30,8 +31,14 @@ public class LegacyHooksScenario extends Scenario {
     static final String SYSROOT_MOUNTED = "grep -q ' /sysroot ' /proc/mounts";
     private static final String BY_LABEL = "/dev/disk/by-label/" + Stage2.LABEL;
 
-    /** Each hook appends its name to one file, counts its runs and notes what it saw. */
-    private static final Stage1Options RECORDING_HOOKS = Stage1Options.defaults().withHooks(
+    /**
+     * Each hook appends its name to one file, counts its runs and notes what it saw. postMountCommands
+     * writes into /sysroot: the scenarios boot with rw, since systemd mounts the root read-only
+     * unless told otherwise. Without plymouth: the hooks do not need it, and a plymouthd carried
+     * across switch-root keeps reading the console (nothing in stage 2 tells it to quit), so the
+     * stage-2 shell would never see what is typed.
+     */
+    private static final Stage1Options RECORDING_HOOKS = Stage1Options.parse("{\"plymouth\": false}", "hooks scenario").withHooks(
             record("pre-device") + "if [ -e " + BY_LABEL + " ]; then echo present; else echo absent; fi > "
                     + MARKS + "/pre-device-by-label\n",
             record("post-device") + "ls /dev/disk/by-label > " + MARKS + "/post-device-labels\n"
@@ -54,7 +61,7 @@ public class LegacyHooksScenario extends Scenario {
     @Test(groups = "nightly")
     public void postDeviceCommandsRunOnceAfterTheRootDeviceBeforeSysrootIsMounted() throws IOException {
         MachineSpec spec = machine("post-device").initrd(stage1(RECORDING_HOOKS)).disk(rootDisk())
-                .append(rootByLabel()).build();
+                .append(rootByLabel() + " rw").build();
         try (Machine m = start(spec)) {
             Stage2Report stage2 = awaitStage2(m);
             assertEquals(stage2.mark("post-device-runs"), "ran", "postDeviceCommands ran exactly once: " + stage2.marks());
@@ -68,7 +75,6 @@ public class LegacyHooksScenario extends Scenario {
 
     @Test(groups = "nightly")
     public void hooksRunInTheirPlacesInTheScriptedStage1Order() throws IOException {
-        // rw: systemd mounts the root read-only unless told otherwise, and postMountCommands writes to it.
         MachineSpec spec = machine("hook-order").initrd(stage1(RECORDING_HOOKS)).disk(rootDisk())
                 .append(rootByLabel() + " rw " + Stage2.SHELL_SWITCH).build();
         try (Machine m = start(spec)) {
@@ -84,13 +90,15 @@ public class LegacyHooksScenario extends Scenario {
             }
 
             m.console().expect("stage2: shell on the console", Duration.ofSeconds(30));
+            m.console().waitFor(EmergencyShellScenario.SHELL_PROMPT, Duration.ofSeconds(30));
             ShellResult written = m.console().shell().run("cat /root/post-mount-was-here");
             assertEquals(written.exitStatus(), 0, "what postMountCommands wrote into /sysroot is in stage 2: " + written);
             assertEquals(written.output().strip(), "written-by-post-mount", written.toString());
         }
     }
 
-    private static final String HOOK_UNIT = "stage1-post-device-commands.service";
+    private static final String HOOK_UNIT = LegacyHooks.HOOKS.stream().filter(h -> h.option().equals("postDeviceCommands"))
+            .findFirst().orElseThrow().unit();
 
     @Test(groups = "nightly")
     public void failingPostDeviceCommandsEndInEmergencyModeNamingTheHook() throws IOException {
@@ -111,9 +119,9 @@ public class LegacyHooksScenario extends Scenario {
             // systemd shortens its status lines to the console's 80 columns; the journal has them whole.
             ShellResult journal = m.console().shell().run(
                     "journalctl -b -o cat --no-pager | grep -F 'Failed to start " + HOOK_UNIT + "'");
-            assertTrue(journal.output().contains("Failed to start " + HOOK_UNIT + " - Legacy stage-1 hook postDeviceCommands"),
-                    "systemd names the hook's unit and option when it fails: " + journal);
-            ShellResult units = m.console().shell().run("systemctl --failed --no-legend --plain --no-pager");
+            assertTrue(journal.output().lines().anyMatch(l -> l.contains("Failed to start " + HOOK_UNIT + " - ")
+                    && l.contains("postDeviceCommands")), "systemd names the hook's unit and option when it fails: " + journal);
+            ShellResult units = m.console().shell().run("systemctl --failed --full --no-legend --plain --no-pager");
             assertTrue(units.output().contains(HOOK_UNIT),
                     "systemctl --failed names the hook's unit: " + units);
             ShellResult order = m.console().shell().run("cat " + MARKS + "/order");
