@@ -239,6 +239,14 @@ public final class SystemdStage1 {
         wantedBy(PLYMOUTH, "sysinit.target", "plymouth-start.service");
         wantedBy(PLYMOUTH, "sysinit.target", "systemd-ask-password-plymouth.path");
         wantedBy(PLYMOUTH, "initrd-switch-root.target", "plymouth-switch-root.service");
+        // plymouth-start waits for udev coldplug; when the boot falls into emergency first, its
+        // pending start would bring plymouthd up after the shell's `plymouth quit`, and plymouthd
+        // would take the console's input from sulogin. Starting the shell cancels it instead.
+        for (String shell : List.of("emergency.service", "rescue.service")) {
+            c.text(PLYMOUTH, ETC_UNITS + shell + ".d/stage1-plymouth.conf",
+                    "[Unit]\nConflicts=plymouth-start.service\n", 0644,
+                    "plymouth: a splash starting late must not take the console from the " + shell);
+        }
     }
 
     // ---------------------------------------------------------------- network

@@ -60,6 +60,16 @@ public class SystemdStage1Test {
         assertFalse(c.wants("/usr/sbin/e2fsck"));
         assertFalse(c.modules().contains("dm_crypt"));
         assertFalse(c.generatedAt("/usr/lib/systemd/system/sysinit.target.wants/plymouth-start.service").isPresent());
+        assertFalse(c.generatedAt("/etc/systemd/system/emergency.service.d/stage1-plymouth.conf").isPresent());
+    }
+
+    @Test
+    public void theEmergencyAndRescueShellsCancelASplashThatHasNotStartedYet() {
+        Stage1Composition c = compose("{}");
+        for (String shell : new String[] {"emergency.service", "rescue.service"}) {
+            assertEquals(c.text("/etc/systemd/system/" + shell + ".d/stage1-plymouth.conf").orElseThrow(),
+                    "[Unit]\nConflicts=plymouth-start.service\n", shell);
+        }
     }
 
     @Test
