@@ -11,6 +11,7 @@ import org.initrdharness.images.disk.Stage2;
 import org.initrdharness.scenarios.support.Scenario;
 import org.initrdharness.scenarios.support.Stage2Report;
 import org.initrdharness.stage1.Stage1Options;
+import org.initrdharness.vm.BootFailure;
 import org.initrdharness.vm.Machine;
 import org.initrdharness.vm.MachineSpec;
 import org.initrdharness.vm.console.ConsoleMatch;
@@ -133,18 +134,39 @@ public class EmergencyShellScenario extends Scenario {
 
     /**
      * Waits for the emergency shell's greeting and opens it: the emergency mode that fails other
-     * waits is the point here. sulogin's prompt must be complete before Enter is typed (it may
-     * flush input typed earlier), and the shell's prompt must show before commands are typed.
-     * Returns the greeting.
+     * waits is the point here. Returns the greeting.
      */
     static ConsoleMatch openEmergencyShell(Machine m) throws IOException {
         m.console().allow(FailurePattern.EMERGENCY_MODE);
-        ConsoleMatch greeting = m.console().expect("You are in emergency mode", TO_EMERGENCY);
+        ConsoleMatch greeting = m.console().waitFor(GREETING, TO_EMERGENCY);
         m.console().expect("(or press Control-D to continue): ", Duration.ofSeconds(30));
-        m.console().sendLine("");
-        m.console().waitFor(SHELL_PROMPT, Duration.ofSeconds(30));
+        pressEnterUntil(m, SHELL_PROMPT, Duration.ofSeconds(30));
         return greeting;
     }
+
+    /** How long one Enter is given before the next. */
+    private static final Duration ENTER_AGAIN = Duration.ofSeconds(3);
+
+    /**
+     * Presses Enter until {@code accepted} shows, within {@code timeout} (scaled). sulogin empties
+     * the console's input (TCSAFLUSH) after printing its prompt and before reading, so an Enter
+     * typed in between is lost however long the prompt was waited for; once one got through,
+     * another is only an empty command line.
+     */
+    static ConsoleMatch pressEnterUntil(Machine m, Pattern accepted, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + m.timeouts().scale(timeout).toNanos();
+        while (true) {
+            m.console().sendLine("");
+            try {
+                return m.console().waitFor(accepted, ENTER_AGAIN);
+            } catch (BootFailure f) {
+                if (f.kind() != BootFailure.Kind.TIMEOUT || System.nanoTime() > deadline) throw f;
+            }
+        }
+    }
+
+    /** What systemd's emergency shell (and dracut's, in its own words) prints before sulogin asks. */
+    static final Pattern GREETING = Pattern.compile("You are in emergency mode|Entering emergency mode");
 
     /** A root shell's prompt: "~ # " (busybox), "bash-5.2# ", ":/# "; the line must have settled. */
     static final Pattern SHELL_PROMPT = Pattern.compile("[#$] ?$");
