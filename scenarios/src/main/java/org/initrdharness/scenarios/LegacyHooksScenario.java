@@ -27,8 +27,12 @@ import org.testng.annotations.Test;
 public class LegacyHooksScenario extends Scenario {
 
     private static final String MARKS = Stage2.MARKS_DIR;
-    /** A shell test for a mount on /sysroot (busybox's mountpoint applet is not in every build). */
-    static final String SYSROOT_MOUNTED = "grep -q ' /sysroot ' /proc/mounts";
+    /**
+     * A shell test for a mount on /sysroot in shell builtins only: busybox's mountpoint applet is
+     * not in every build, and a user's initrd may have no grep.
+     */
+    static final String SYSROOT_MOUNTED =
+            "(while read -r dev dir rest; do [ \"$dir\" = /sysroot ] && exit 0; done < /proc/mounts; exit 1)";
     private static final String BY_LABEL = "/dev/disk/by-label/" + Stage2.LABEL;
 
     /**
