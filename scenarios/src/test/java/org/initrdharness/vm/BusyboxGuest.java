@@ -28,7 +28,7 @@ final class BusyboxGuest {
 
     /** The virtio chain for PCI disks, in load order; on arm64 the first two are built in. */
     private static final List<String> MODULES = List.of(
-            "virtio", "virtio_ring", "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci", "virtio_blk");
+            "virtio_ring", "virtio", "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci", "virtio_blk");
 
     private static final String INIT = String.join("\n",
             "#!/bin/busybox sh",
