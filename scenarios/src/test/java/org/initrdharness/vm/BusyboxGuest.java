@@ -26,9 +26,13 @@ import org.initrdharness.initrd.PlanEntry;
  */
 final class BusyboxGuest {
 
-    /** The virtio chain for PCI disks, in load order; on arm64 the first two are built in. */
+    /**
+     * The virtio chain for PCI disks in load order (on arm64 the first two are built in), and
+     * pvpanic, which tells QEMU about a panic.
+     */
     private static final List<String> MODULES = List.of(
-            "virtio_ring", "virtio", "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci", "virtio_blk");
+            "virtio_ring", "virtio", "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci", "virtio_blk",
+            "pvpanic", "pvpanic-mmio", "pvpanic-pci");
 
     private static final String INIT = String.join("\n",
             "#!/bin/busybox sh",
@@ -91,7 +95,7 @@ final class BusyboxGuest {
             for (Path ko : (Iterable<Path>) s::iterator) {
                 String name = ko.getFileName().toString();
                 if (name.endsWith(".ko") && MODULES.contains(name.substring(0, name.length() - 3))) {
-                    plan.add(new PlanEntry.RegularFile(InitrdPath.of("/lib/modules/" + name), ko, 0644, "virtio disks"));
+                    plan.add(new PlanEntry.RegularFile(InitrdPath.of("/lib/modules/" + name), ko, 0644, "virtio disks, pvpanic"));
                 }
             }
         }
