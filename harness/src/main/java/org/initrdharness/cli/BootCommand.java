@@ -88,7 +88,7 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
     Path artifacts;
 
     @Option(names = "--interactive", description = "after the --expect (or at once), connect this terminal to the console;"
-            + " Ctrl-] ends the boot")
+            + " Ctrl-] or the end of input ends the boot")
     boolean interactive;
 
     @Option(names = "--quiet", description = "do not show the console while waiting")
@@ -224,6 +224,7 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
                     }
                     console.sendBytes(java.util.Arrays.copyOf(buf, n));
                 }
+                m.kill(); // end of input: nobody is left to type
             } catch (IOException e) {
                 // the console closed
             }
@@ -231,6 +232,7 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
         pump.setDaemon(true);
         pump.start();
         console.awaitEnd(Duration.ofDays(365));
+        m.awaitExit(Duration.ofSeconds(10));
         if (raw) stty("sane");
         System.err.println("\nboot: console closed (" + (m.exitStatus().isPresent() ? "QEMU status " + m.exitStatus().getAsInt() : "") + ")");
     }
