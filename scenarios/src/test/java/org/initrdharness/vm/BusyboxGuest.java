@@ -102,7 +102,10 @@ final class BusyboxGuest {
         Path dir = Files.createDirectories(Path.of("target", "test-guests", arch.id()).toAbsolutePath());
         Path initrd = dir.resolve("busybox-initrd.gz");
         InitrdWriter.write(plan.build(), Compression.parse("gzip:1"), List.of(), initrd);
-        return new BusyboxGuest(arch, images.kernel(), initrd);
+        // A copy: the shared image cache may replace its entries while tests run.
+        Path kernel = dir.resolve("kernel");
+        Files.copy(images.kernel(), kernel, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return new BusyboxGuest(arch, kernel, initrd);
     }
 
     /** A spec booting this guest in {@code mode}, its artifacts under target/machines/NAME-ARCH. */
