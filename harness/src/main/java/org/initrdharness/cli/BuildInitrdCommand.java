@@ -81,6 +81,16 @@ public final class BuildInitrdCommand implements Callable<Integer>, CliCommand {
             if (!Files.isDirectory(sysroot)) {
                 throw new InitrdBuildException("--sysroot " + sysroot + " is not a directory");
             }
+            Compression chosen = compression;
+            Thread warmUp = new Thread(() -> {
+                try {
+                    chosen.warmUp(); // loads the compressor's native code while the main thread plans
+                } catch (IOException | RuntimeException ignored) {
+                    // the real write reports any problem
+                }
+            }, "compressor warm-up");
+            warmUp.setDaemon(true);
+            warmUp.start();
             ContentsList list = ContentsList.read(contents);
             Closure closure = new Closure(new Sysroot(sysroot), InitrdPlan.builder(),
                     ClosureOptions.defaults().withAllowMissing(allowMissing));

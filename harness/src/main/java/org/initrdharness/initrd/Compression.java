@@ -30,7 +30,7 @@ public record Compression(Format format, int level, int threads) {
     public enum Format {
         NONE(0, 0, 0),
         GZIP(1, 9, 9),
-        ZSTD(1, 19, 9),
+        ZSTD(1, 19, 7),
         XZ(0, 9, 6),
         LZ4(1, 12, 9);
 
@@ -177,6 +177,16 @@ public record Compression(Format format, int level, int threads) {
         }
         // The kernel's xz decoder accepts CRC32 or no check, never the library's CRC64 default.
         return new XZOutputStream(out, options, XZ.CHECK_CRC32);
+    }
+
+    /**
+     * Loads the compressor (zstd-jni unpacks and links a native library) by compressing a few
+     * bytes, so a build can do it on another thread while it plans.
+     */
+    public void warmUp() throws IOException {
+        try (OutputStream o = compress(OutputStream.nullOutputStream(), 1)) {
+            o.write(new byte[64]);
+        }
     }
 
     /** Worker threads when none are asked for: one per processor. */
