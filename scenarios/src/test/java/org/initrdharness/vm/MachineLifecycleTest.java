@@ -75,6 +75,19 @@ public class MachineLifecycleTest {
     }
 
     @Test
+    public void shutdownOfAGuestThatIgnoresThePowerButtonEndsInAKill() throws Exception {
+        try (Machine m = Machine.start(BusyboxGuest.of(ARCH).spec("shutdown", "shell").build())) {
+            m.console().expect("HARNESS-SHELL", Duration.ofSeconds(60));
+            long t0 = System.nanoTime();
+            int status = m.shutdown(Duration.ofSeconds(2)); // busybox sh has no power-button handler
+            System.out.printf(Locale.ROOT, "shutdown took %.2f s, status %d%n", (System.nanoTime() - t0) / 1e9, status);
+            assertEquals(status, 137);
+            assertFalse(m.isRunning());
+            assertTrue(m.timeline().format().contains("killing QEMU"), m.timeline().format());
+        }
+    }
+
+    @Test
     public void sigkilledJvmTakesItsQemuAlong() throws Exception {
         BusyboxGuest.of(ARCH); // build the initrd here, so the child finds it ready
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
