@@ -85,6 +85,23 @@ public class InitrdWriterTest {
         assertTrue(info.contains("CRC32") && !info.contains("CRC64"), info);
     }
 
+    /** The kernel's streaming zstd decoder allocates the window early in boot: keep it at 8 MiB. */
+    @Test
+    public void zstdDefaultWindowIsEightMib() throws Exception {
+        Path out = dir.resolve("initrd.img");
+        InitrdWriter.write(plan, Compression.zstd(), List.of(), out);
+        String info = Tools.ok(dir, null, "zstd", "-lv", out.toString());
+        assertTrue(info.contains("Window Size: 8.00 MiB"), info);
+    }
+
+    @Test
+    public void zstdJobsAreEqualAndIndependentOfTheWorkerCount() {
+        assertEquals(Compression.zstdJobSize(-1), 0);
+        assertEquals(Compression.zstdJobSize(100_000), 1 << 20);
+        assertEquals(Compression.zstdJobSize(41_576_492), 20 << 20, "two jobs for a 40 MiB systemd initrd");
+        assertEquals(Compression.zstdJobSize(100L << 20), 25 << 20, "four jobs, an even number, at most 32 MiB");
+    }
+
     @Test
     public void zstdOutputIsTheSameForAnyNumberOfWorkers() throws Exception {
         Path one = dir.resolve("one.img");
