@@ -1,7 +1,5 @@
 package org.initrdharness.initrd;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
@@ -33,10 +31,6 @@ import org.initrdharness.initrd.elf.ElfNote;
  */
 public final class Closure {
     private static final List<String> EXECUTABLE_DIRS = List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin");
-    /** Jackson costs a noticeable part of a cold start; only dlopen notes need it. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
 
     private final Sysroot sysroot;
     private final InitrdPlan.Builder plan;
@@ -55,9 +49,23 @@ public final class Closure {
      * libsystemd-core finding libsystemd-shared).
      */
     private final Map<LibraryResolver.Loaded, Map<String, LibraryResolver.Lookup>> loadedByRoot = new IdentityHashMap<>();
+    /**
+     * Libraries a library could not find on its own search path. A library is loaded by someone
+     * else, whose RUNPATH or earlier DT_NEEDED may already have brought the missing one in
+     * (libjava.so needs libjvm.so, which the java launcher loads by full path); such a name only
+     * fails the build when no object in the initrd provides it.
+     */
+    private final List<Unresolved> unresolvedOfLibraries = new ArrayList<>();
+    /** File names and DT_SONAMEs of every regular file and link added: what ld.so could match a loaded object by. */
+    private final Set<String> providedNames = new HashSet<>();
+
+    private boolean ldSoCacheHandled;
 
     /** One path to add; {@code loader} is set for libraries found for a DT_NEEDED entry. */
     private record Work(InitrdPath path, String reason, boolean required, LibraryResolver.Loaded loader) {}
+
+    /** A DT_NEEDED {@code name} a library's own search did not find, and the error to give if nothing provides it. */
+    private record Unresolved(String name, String message) {}
 
     public Closure(Sysroot sysroot, InitrdPlan.Builder plan) {
         this(sysroot, plan, ClosureOptions.defaults());
@@ -156,6 +164,30 @@ public final class Closure {
         throw new InitrdBuildException("symlink loop among the parents of " + p + " in the initrd plan");
     }
 
+    /**
+     * Adds {@code entry} (a generated file, directory, device node, link) at
+     * {@link #resolveInPlan} of its path, so that "/lib/modules-load.d/x.conf" lands in
+     * "/usr/lib/modules-load.d/x.conf" once the closure has put "/lib -> usr/lib" in the plan.
+     * Add sources first, then placed entries.
+     */
+    public Closure addPlaced(PlanEntry entry) {
+        InitrdPath at = resolveInPlan(entry.path());
+        if (at.equals(entry.path())) {
+            plan.add(entry);
+        } else if (entry instanceof PlanEntry.Generated g) {
+            plan.add(new PlanEntry.Generated(at, g.content(), g.mode(), g.reason()));
+        } else if (entry instanceof PlanEntry.Directory d) {
+            plan.add(new PlanEntry.Directory(at, d.mode(), d.reason()));
+        } else if (entry instanceof PlanEntry.Symlink l) {
+            plan.add(new PlanEntry.Symlink(at, l.target(), l.reason()));
+        } else if (entry instanceof PlanEntry.DeviceNode n) {
+            plan.add(new PlanEntry.DeviceNode(at, n.kind(), n.major(), n.minor(), n.mode(), n.reason()));
+        } else if (entry instanceof PlanEntry.RegularFile f) {
+            plan.add(new PlanEntry.RegularFile(at, f.source(), f.mode(), f.reason()));
+        }
+        return this;
+    }
+
     /** One pass: the first plan symlink among the components of {@code dir}, substituted; null when none. */
     private InitrdPath resolvePrefix(InitrdPath dir) {
         String[] parts = dir.value().split("/");
@@ -206,7 +238,7 @@ public final class Closure {
         ElfFile m = model();
         LibraryResolver.Lookup l = libraries.findSystemLibrary(soname, m);
         if (l.found()) {
-            enqueue(l.path(), reason, true, new LibraryResolver.Loaded(l.path(), l.elf(), null));
+            enqueueLibrary(l, reason, null);
             drain();
         } else {
             missing(soname + " (" + reason + ") not found in " + sysroot + "; searched: " + String.join(", ", l.searched()));
@@ -228,6 +260,24 @@ public final class Closure {
                 + ": no ELF file added yet and no /bin/sh; add an executable before libraries");
     }
 
+    /**
+     * Adds the library a lookup found. One found only through an ld.so.conf directory is found at
+     * run time only through /etc/ld.so.cache: the sysroot's cache comes along (its paths are the
+     * initrd's paths), or a warning says the library will not load.
+     */
+    private void enqueueLibrary(LibraryResolver.Lookup l, String reason, LibraryResolver.Loaded loader) {
+        enqueue(l.path(), reason, true, new LibraryResolver.Loaded(l.path(), l.elf(), loader));
+        if (l.via() != LibraryResolver.Via.LD_SO_CONF || ldSoCacheHandled) return;
+        ldSoCacheHandled = true;
+        InitrdPath cache = InitrdPath.of("/etc/ld.so.cache");
+        if (sysroot.exists(cache)) {
+            enqueue(cache, "ld.so.conf directory " + l.path().parent() + " (for " + l.path().fileName() + ")", true, null);
+        } else {
+            warnings.add(l.path() + " was found through ld.so.conf, but " + sysroot + " has no /etc/ld.so.cache:"
+                    + " ld.so in the initrd will not search " + l.path().parent() + "; run ldconfig -r on the sysroot");
+        }
+    }
+
     private void enqueue(InitrdPath path, String reason, boolean required, LibraryResolver.Loaded loader) {
         if (seenRequests.add(path.value())) queue.addLast(new Work(path, reason, required, loader));
     }
@@ -239,6 +289,10 @@ public final class Closure {
             queue.clear();
             throw new InitrdBuildException("reading " + sysroot + " failed: " + e.getCause().getMessage(), e);
         }
+        for (Unresolved u : unresolvedOfLibraries) {
+            if (!providedNames.contains(u.name())) missing(u.message() + "; and no file in the initrd is called " + u.name());
+        }
+        unresolvedOfLibraries.clear();
         flushErrors();
     }
 
@@ -283,10 +337,14 @@ public final class Closure {
         switch (n.kind()) {
             case FILE:
                 plan.add(new PlanEntry.RegularFile(at, sysroot.hostPath(at), n.mode(), w.reason));
-                if (!w.required && !mayBeDynamicElf(at, n)) break; // only directory members are guessed at
+                providedNames.add(at.fileName());
+                providedNames.add(w.path.fileName());
+                for (Sysroot.Link link : r.links()) providedNames.add(link.path().fileName());
+                if (w.loader == null && !mayBeDynamicElf(at, n)) break; // libraries found by search are always read
                 Optional<ElfFile> elf = libraries.elf(at);
                 if (elf.isPresent()) {
                     // ld.so's $ORIGIN: the name a library was found under; the real path of anything else.
+                    elf.get().soname().ifPresent(providedNames::add);
                     walkElf(w.loader != null ? w.loader : new LibraryResolver.Loaded(at, elf.get(), null), w.reason);
                 } else if (libraries.elfProblem(at).isPresent()) {
                     warnings.add(libraries.elfProblem(at).get() + " (copied, its libraries not followed)");
@@ -308,9 +366,9 @@ public final class Closure {
     }
 
     /**
-     * Whether a file found in a directory is worth opening to look for ELF headers: executables
-     * and anything named like a shared object (libraries are often 0644). Unit files, rules and
-     * other data, most of a systemd initrd, are skipped without an open.
+     * Whether a file is worth opening to look for ELF headers: executables and anything named
+     * like a shared object (libraries are often 0644), as dracut decides too. Unit files, rules
+     * and other data, most of a systemd initrd, are copied without an open.
      */
     private static boolean mayBeDynamicElf(InitrdPath p, Sysroot.Node n) {
         if (n.size() < 52) return false;
@@ -341,12 +399,17 @@ public final class Closure {
                     loaded.put(name, l);
                     LibraryResolver.Lookup found = l;
                     l.elf().soname().ifPresent(so -> loaded.putIfAbsent(so, found));
-                    enqueue(l.path(), reason, true, new LibraryResolver.Loaded(l.path(), l.elf(), obj));
+                    enqueueLibrary(l, reason, obj);
                 }
             }
             if (!l.found()) {
-                missing(name + " needed by " + obj.chain() + " (" + rootReason + "); searched: "
-                        + String.join(", ", l.searched()));
+                String what = name + " needed by " + obj.chain() + " (" + rootReason + "); searched: "
+                        + String.join(", ", l.searched());
+                if (root(obj).elf().interpreter().isPresent()) {
+                    missing(what); // under an executable nothing else can have loaded it
+                } else {
+                    unresolvedOfLibraries.add(new Unresolved(name, what));
+                }
             }
         }
         if (options.dlopen() != ClosureOptions.DlopenPriority.NONE) walkDlopenNotes(obj);
@@ -369,16 +432,18 @@ public final class Closure {
         }
         for (ElfNote note : notes) {
             if (note.type() != ElfNote.FDO_DLOPEN_METADATA || !note.owner().equals("FDO")) continue;
-            JsonNode entries;
+            Object parsed;
             try {
-                entries = Json.MAPPER.readTree(note.descriptorText());
-            } catch (IOException e) {
+                parsed = MiniJson.parse(note.descriptorText());
+            } catch (MiniJson.SyntaxError e) {
                 warnings.add("unreadable .note.dlopen JSON in " + obj.path() + ": " + e.getMessage());
                 continue;
             }
-            if (entries == null || !entries.isArray()) continue;
-            for (JsonNode entry : entries) {
-                String priority = entry.path("priority").asText(null);
+            if (!(parsed instanceof List)) continue;
+            for (Object item : (List<?>) parsed) {
+                if (!(item instanceof Map)) continue;
+                Map<?, ?> entry = (Map<?, ?>) item;
+                String priority = entry.get("priority") instanceof String p ? p : null;
                 boolean included;
                 try {
                     included = options.dlopen().includes(priority);
@@ -386,15 +451,16 @@ public final class Closure {
                     included = options.dlopen() == ClosureOptions.DlopenPriority.SUGGESTED;
                 }
                 if (!included) continue;
-                String feature = entry.path("feature").asText("?");
+                String feature = entry.get("feature") instanceof String f ? f : "?";
+                List<?> sonames = entry.get("soname") instanceof List<?> names ? names : List.of();
                 List<String> tried = new ArrayList<>();
                 boolean found = false;
-                for (JsonNode so : entry.path("soname")) {
-                    LibraryResolver.Lookup l = libraries.find(so.asText(), obj);
-                    tried.add(so.asText());
+                for (Object so : sonames) {
+                    if (!(so instanceof String name)) continue;
+                    LibraryResolver.Lookup l = libraries.find(name, obj);
+                    tried.add(name);
                     if (l.found()) {
-                        enqueue(l.path(), "dlopen (" + feature + ") of " + obj.path(), true,
-                                new LibraryResolver.Loaded(l.path(), l.elf(), obj));
+                        enqueueLibrary(l, "dlopen (" + feature + ") of " + obj.path(), obj);
                         found = true;
                         break;
                     }

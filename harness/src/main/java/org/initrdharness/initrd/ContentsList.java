@@ -1,10 +1,5 @@
 package org.initrdharness.initrd;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,9 +8,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -27,6 +22,7 @@ import java.util.Set;
  * <pre>
  * {"target": "/init", "text": "#!/bin/sh\n...", "mode": "0755"}      generated file (or "base64")
  * {"target": "/sysroot", "directory": true, "mode": "0755"}          empty directory
+ * {"target": "/lib", "symlink": "usr/lib"}                          symlink, target kept verbatim
  * {"target": "/dev/console", "device": "c", "major": 5, "minor": 1, "mode": "0600"}
  * </pre>
  * Bad input fails with the file, the entry's index and the field at fault.
@@ -35,15 +31,14 @@ public final class ContentsList {
     /** What the plan entries made from a contents list give as their reason. */
     public static final String REASON = "contents list";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> FIELDS =
-            List.of("source", "target", "text", "base64", "mode", "directory", "device", "major", "minor");
+            List.of("source", "target", "text", "base64", "mode", "directory", "symlink", "device", "major", "minor");
 
     private final String origin;
     private final List<Entry> entries;
 
     /** One entry of the list; {@code index} is its position in the JSON array, from 0. */
-    public sealed interface Entry permits Copy, GeneratedFile, EmptyDirectory, Device {
+    public sealed interface Entry permits Copy, GeneratedFile, EmptyDirectory, Link, Device {
         int index();
     }
 
@@ -78,7 +73,23 @@ public final class ContentsList {
         }
     }
 
+    /**
+     * A directory, created empty: unlike a "source" directory nothing below it is copied. This is
+     * how a file list read from another initrd (dracut's) says "this directory exists".
+     */
     public record EmptyDirectory(int index, InitrdPath target, int mode) implements Entry {}
+
+    /**
+     * A symlink at {@code target} holding {@code linkTarget} verbatim; nothing is copied for it.
+     * Unlike a "source" that is a link, the place it points to is not followed.
+     */
+    public record Link(int index, InitrdPath target, String linkTarget) implements Entry {
+        public Link {
+            if (linkTarget == null || linkTarget.isEmpty()) {
+                throw new InitrdBuildException("symlink " + target + " needs a non-empty link target");
+            }
+        }
+    }
 
     /** A device node: {@code kind} 'c' or 'b'. */
     public record Device(int index, InitrdPath target, char kind, int major, int minor, int mode) implements Entry {}
@@ -106,21 +117,20 @@ public final class ContentsList {
 
     /** Parses JSON text; {@code origin} (a file name) is named in every error. */
     public static ContentsList parse(String json, String origin) {
-        JsonNode root;
+        Object root;
         try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr();
-            throw new InitrdBuildException("contents list " + origin + " is not valid JSON" + where + ": "
-                    + e.getOriginalMessage());
+            root = MiniJson.parse(json);
+        } catch (MiniJson.SyntaxError e) {
+            throw new InitrdBuildException("contents list " + origin + " is not valid JSON at line " + e.line
+                    + " column " + e.column + ": " + e.getMessage());
         }
-        if (root == null || !root.isArray()) {
+        if (!(root instanceof List)) {
             throw new InitrdBuildException("contents list " + origin
                     + " must be a JSON array of entries like {\"source\": \"/usr/bin/sh\"}");
         }
-        List<Entry> out = new ArrayList<>();
-        for (int i = 0; i < root.size(); i++) out.add(entry(origin, i, root.get(i)));
+        List<?> items = (List<?>) root;
+        List<Entry> out = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) out.add(entry(origin, i, items.get(i)));
         return new ContentsList(origin, out);
     }
 
@@ -129,25 +139,28 @@ public final class ContentsList {
                 + (field == null ? "" : ", field \"" + field + "\"") + ": " + what);
     }
 
-    private static Entry entry(String origin, int i, JsonNode e) {
-        if (!e.isObject()) throw bad(origin, i, null, "must be an object, not " + e.getNodeType().name().toLowerCase());
-        for (Iterator<String> it = e.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
+    private static Entry entry(String origin, int i, Object item) {
+        if (!(item instanceof Map)) throw bad(origin, i, null, "must be an object, not " + MiniJson.typeOf(item));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> e = (Map<String, Object>) item;
+        for (String f : e.keySet()) {
             if (!FIELDS.contains(f)) throw bad(origin, i, f, "unknown field; known fields: " + String.join(", ", FIELDS));
         }
         Set<String> kinds = new LinkedHashSet<>();
-        for (String k : List.of("source", "text", "base64", "directory", "device")) if (e.has(k)) kinds.add(k);
-        if (kinds.isEmpty()) throw bad(origin, i, null, "needs one of \"source\", \"text\", \"base64\", \"directory\", \"device\"");
+        for (String k : List.of("source", "text", "base64", "directory", "symlink", "device")) if (e.containsKey(k)) kinds.add(k);
+        if (kinds.isEmpty()) {
+            throw bad(origin, i, null, "needs one of \"source\", \"text\", \"base64\", \"directory\", \"symlink\", \"device\"");
+        }
         if (kinds.size() > 1) throw bad(origin, i, null, "give only one of " + String.join(", ", kinds));
         String kind = kinds.iterator().next();
-        Optional<InitrdPath> target = e.has("target") ? Optional.of(path(origin, i, e, "target")) : Optional.empty();
+        Optional<InitrdPath> target = e.containsKey("target") ? Optional.of(path(origin, i, e, "target")) : Optional.empty();
         if (!kind.equals("source") && target.isEmpty()) throw bad(origin, i, "target", "missing; \"" + kind + "\" needs a target path");
         if (!kind.equals("device")) {
-            for (String f : List.of("major", "minor")) if (e.has(f)) throw bad(origin, i, f, "only allowed with \"device\"");
+            for (String f : List.of("major", "minor")) if (e.containsKey(f)) throw bad(origin, i, f, "only allowed with \"device\"");
         }
         switch (kind) {
             case "source": {
-                if (e.has("mode")) throw bad(origin, i, "mode", "not allowed with \"source\": a copy keeps the source's mode");
+                if (e.containsKey("mode")) throw bad(origin, i, "mode", "not allowed with \"source\": a copy keeps the source's mode");
                 return new Copy(i, path(origin, i, e, "source"), target);
             }
             case "text":
@@ -156,17 +169,21 @@ public final class ContentsList {
             case "base64": {
                 byte[] bytes;
                 try {
-                    bytes = Base64.getDecoder().decode(string(origin, i, e, "base64").replaceAll("\\s", ""));
+                    bytes = Base64.getDecoder().decode(stripSpace(string(origin, i, e, "base64")));
                 } catch (IllegalArgumentException x) {
                     throw bad(origin, i, "base64", "not valid base64: " + x.getMessage());
                 }
                 return new GeneratedFile(i, target.get(), bytes, mode(origin, i, e, 0644));
             }
             case "directory": {
-                if (!e.get("directory").isBoolean() || !e.get("directory").booleanValue()) {
-                    throw bad(origin, i, "directory", "must be true");
-                }
+                if (!Boolean.TRUE.equals(e.get("directory"))) throw bad(origin, i, "directory", "must be true");
                 return new EmptyDirectory(i, target.get(), mode(origin, i, e, 0755));
+            }
+            case "symlink": {
+                if (e.containsKey("mode")) throw bad(origin, i, "mode", "not allowed with \"symlink\": links have no mode");
+                String t = string(origin, i, e, "symlink");
+                if (t.isEmpty() || t.indexOf('\0') >= 0) throw bad(origin, i, "symlink", "must be a non-empty path without NUL");
+                return new Link(i, target.get(), t);
             }
             default: {
                 String d = string(origin, i, e, "device");
@@ -177,13 +194,19 @@ public final class ContentsList {
         }
     }
 
-    private static String string(String origin, int i, JsonNode e, String field) {
-        JsonNode v = e.get(field);
-        if (v == null || !v.isTextual()) throw bad(origin, i, field, "must be a string");
-        return v.textValue();
+    private static String stripSpace(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int k = 0; k < s.length(); k++) if (!Character.isWhitespace(s.charAt(k))) b.append(s.charAt(k));
+        return b.toString();
     }
 
-    private static InitrdPath path(String origin, int i, JsonNode e, String field) {
+    private static String string(String origin, int i, Map<String, Object> e, String field) {
+        Object v = e.get(field);
+        if (!(v instanceof String)) throw bad(origin, i, field, "must be a string, not " + MiniJson.typeOf(v));
+        return (String) v;
+    }
+
+    private static InitrdPath path(String origin, int i, Map<String, Object> e, String field) {
         String s = string(origin, i, e, field);
         if (!s.startsWith("/")) throw bad(origin, i, field, "must be an absolute path, not \"" + s + "\"");
         try {
@@ -193,20 +216,28 @@ public final class ContentsList {
         }
     }
 
-    private static int number(String origin, int i, JsonNode e, String field) {
-        JsonNode v = e.get(field);
+    private static int number(String origin, int i, Map<String, Object> e, String field) {
+        Object v = e.get(field);
         if (v == null) throw bad(origin, i, field, "missing; a device needs \"major\" and \"minor\"");
-        if (!v.isInt() || v.intValue() < 0) throw bad(origin, i, field, "must be a non-negative integer");
-        return v.intValue();
+        if (!(v instanceof MiniJson.Num n) || !n.isInt() || Integer.parseInt(n.text()) < 0) {
+            throw bad(origin, i, field, "must be a non-negative integer");
+        }
+        return Integer.parseInt(((MiniJson.Num) v).text());
     }
 
-    private static int mode(String origin, int i, JsonNode e, int dflt) {
-        JsonNode v = e.get("mode");
+    private static int mode(String origin, int i, Map<String, Object> e, int dflt) {
+        Object v = e.get("mode");
         if (v == null) return dflt;
-        if (!v.isTextual()) throw bad(origin, i, "mode", "must be an octal string such as \"0755\"");
-        String s = v.textValue();
-        if (!s.matches("0?[0-7]{1,4}")) throw bad(origin, i, "mode", "\"" + s + "\" is not an octal mode such as \"0755\"");
+        if (!(v instanceof String)) throw bad(origin, i, "mode", "must be an octal string such as \"0755\"");
+        String s = (String) v;
+        if (!isOctalMode(s)) throw bad(origin, i, "mode", "\"" + s + "\" is not an octal mode such as \"0755\"");
         return Integer.parseInt(s, 8) & 07777;
+    }
+
+    private static boolean isOctalMode(String s) {
+        if (s.isEmpty() || s.length() > 5 || (s.length() == 5 && s.charAt(0) != '0')) return false;
+        for (int k = 0; k < s.length(); k++) if (s.charAt(k) < '0' || s.charAt(k) > '7') return false;
+        return true;
     }
 
     /** Where the list came from (its file name), for messages. */
@@ -227,48 +258,60 @@ public final class ContentsList {
         List<InitrdPath> sources = new ArrayList<>();
         for (Entry e : entries) if (e instanceof Copy c) sources.add(c.source());
         closure.addAll(sources, REASON);
-        InitrdPlan.Builder plan = closure.plan();
         for (Entry e : entries) {
             if (e instanceof Copy c) {
                 if (c.target().isPresent()) closure.addLink(c.target().get(), c.source(), REASON);
             } else if (e instanceof GeneratedFile g) {
-                plan.add(new PlanEntry.Generated(closure.resolveInPlan(g.target()), g.content(), g.mode(), REASON));
+                closure.addPlaced(new PlanEntry.Generated(g.target(), g.content(), g.mode(), REASON));
             } else if (e instanceof EmptyDirectory d) {
-                plan.add(new PlanEntry.Directory(closure.resolveInPlan(d.target()), d.mode(), REASON));
+                closure.addPlaced(new PlanEntry.Directory(d.target(), d.mode(), REASON));
+            } else if (e instanceof Link l) {
+                closure.addPlaced(new PlanEntry.Symlink(l.target(), l.linkTarget(), REASON));
             } else if (e instanceof Device d) {
-                plan.add(new PlanEntry.DeviceNode(closure.resolveInPlan(d.target()), d.kind(), d.major(), d.minor(),
-                        d.mode(), REASON));
+                closure.addPlaced(new PlanEntry.DeviceNode(d.target(), d.kind(), d.major(), d.minor(), d.mode(), REASON));
             }
         }
     }
 
-    /** The list as JSON in the same format (read back by {@link #parse}). */
+    /** The list as JSON in the same format (read back by {@link #parse}), one entry a line. */
     public String toJson() {
-        ArrayNode arr = JSON.createArrayNode();
-        for (Entry e : entries) {
-            ObjectNode o = arr.addObject();
+        StringBuilder b = new StringBuilder(64 * entries.size() + 4).append("[\n");
+        for (int k = 0; k < entries.size(); k++) {
+            Entry e = entries.get(k);
+            b.append("  {");
             if (e instanceof Copy c) {
-                o.put("source", c.source().value());
-                c.target().ifPresent(t -> o.put("target", t.value()));
+                b.append("\"source\": ");
+                MiniJson.quote(b, c.source().value());
+                c.target().ifPresent(t -> MiniJson.quote(b.append(", \"target\": "), t.value()));
             } else if (e instanceof GeneratedFile g) {
-                o.put("target", g.target().value());
-                byte[] b = g.content();
-                String text = new String(b, StandardCharsets.UTF_8);
-                if (Arrays.equals(text.getBytes(StandardCharsets.UTF_8), b)) o.put("text", text);
-                else o.put("base64", Base64.getEncoder().encodeToString(b));
-                o.put("mode", String.format("%04o", g.mode()));
+                MiniJson.quote(b.append("\"target\": "), g.target().value());
+                byte[] bytes = g.content();
+                String text = new String(bytes, StandardCharsets.UTF_8);
+                if (Arrays.equals(text.getBytes(StandardCharsets.UTF_8), bytes)) {
+                    MiniJson.quote(b.append(", \"text\": "), text);
+                } else {
+                    MiniJson.quote(b.append(", \"base64\": "), Base64.getEncoder().encodeToString(bytes));
+                }
+                b.append(", \"mode\": \"").append(octal(g.mode())).append('"');
             } else if (e instanceof EmptyDirectory d) {
-                o.put("target", d.target().value()).put("directory", true).put("mode", String.format("%04o", d.mode()));
+                MiniJson.quote(b.append("\"target\": "), d.target().value());
+                b.append(", \"directory\": true, \"mode\": \"").append(octal(d.mode())).append('"');
+            } else if (e instanceof Link l) {
+                MiniJson.quote(b.append("\"target\": "), l.target().value());
+                MiniJson.quote(b.append(", \"symlink\": "), l.linkTarget());
             } else if (e instanceof Device d) {
-                o.put("target", d.target().value()).put("device", String.valueOf(d.kind()))
-                        .put("major", d.major()).put("minor", d.minor()).put("mode", String.format("%04o", d.mode()));
+                MiniJson.quote(b.append("\"target\": "), d.target().value());
+                b.append(", \"device\": \"").append(d.kind()).append("\", \"major\": ").append(d.major())
+                        .append(", \"minor\": ").append(d.minor()).append(", \"mode\": \"").append(octal(d.mode())).append('"');
             }
+            b.append(k + 1 < entries.size() ? "},\n" : "}\n");
         }
-        try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(arr) + "\n";
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return b.append("]\n").toString();
+    }
+
+    private static String octal(int mode) {
+        String o = Integer.toOctalString(mode);
+        return "0000".substring(Math.min(4, o.length())) + o;
     }
 
     /** Writes {@link #toJson()} to {@code file} through a temporary file and a rename. */

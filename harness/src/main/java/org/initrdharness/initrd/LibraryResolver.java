@@ -43,8 +43,22 @@ public final class LibraryResolver {
         }
     }
 
-    /** The outcome of one search: where {@code name} was found (null if nowhere) and every place tried. */
-    public record Lookup(String name, InitrdPath path, ElfFile elf, List<String> searched) {
+    /** Which part of the search found a library. */
+    public enum Via {
+        /** DT_RPATH or DT_RUNPATH of the object or its loaders. */
+        OBJECT_PATH,
+        /** A directory only /etc/ld.so.conf names: ld.so finds it at run time through /etc/ld.so.cache. */
+        LD_SO_CONF,
+        /** A multiarch or default directory, searched without any cache. */
+        DEFAULT,
+        NOT_FOUND
+    }
+
+    /**
+     * The outcome of one search: where {@code name} was found (null if nowhere), which part of
+     * the search found it, and every place tried.
+     */
+    public record Lookup(String name, InitrdPath path, ElfFile elf, Via via, List<String> searched) {
         public boolean found() {
             return path != null;
         }
@@ -128,9 +142,11 @@ public final class LibraryResolver {
         String key = name + '\0' + model.elfClass() + model.byteOrder() + model.machine() + '\0' + String.join(":", dirs);
         Lookup cached = lookups.get(key);
         if (cached != null) return cached;
+        int own = dirs.size();
         for (InitrdPath d : ldSoConfDirectories()) dirs.add(d.value());
-        dirs.addAll(defaultDirectories(model));
-        Lookup l = searchDirectories(name, model, dirs);
+        List<String> defaults = defaultDirectories(model);
+        dirs.addAll(defaults);
+        Lookup l = searchDirectories(name, model, dirs, own, defaults);
         lookups.put(key, l);
         return l;
     }
@@ -145,9 +161,11 @@ public final class LibraryResolver {
         return n;
     }
 
-    private Lookup searchDirectories(String name, ElfFile model, Set<String> dirs) {
+    private Lookup searchDirectories(String name, ElfFile model, Set<String> dirs, int own, List<String> defaults) {
         List<String> searched = new ArrayList<>();
+        int index = -1;
         for (String dir : dirs) {
+            index++;
             if (!namesIn(dir).contains(name)) {
                 searched.add(dir);
                 continue;
@@ -171,9 +189,10 @@ public final class LibraryResolver {
                 searched.add(dir + " (" + candidate + " skipped: " + describe(e.get()) + ", need " + describe(model) + ")");
                 continue;
             }
-            return new Lookup(name, candidate, e.get(), searched);
+            Via via = index < own ? Via.OBJECT_PATH : defaults.contains(dir) ? Via.DEFAULT : Via.LD_SO_CONF;
+            return new Lookup(name, candidate, e.get(), via, searched);
         }
-        return new Lookup(name, null, null, searched);
+        return new Lookup(name, null, null, Via.NOT_FOUND, searched);
     }
 
     private static String describe(ElfFile e) {

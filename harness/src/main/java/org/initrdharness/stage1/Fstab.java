@@ -14,8 +14,12 @@ final class Fstab {
     static String fstab(Stage1Options o) {
         StringBuilder sb = new StringBuilder("# written by initrd-harness from option fileSystems\n");
         for (Stage1Options.FileSystem fs : o.fileSystems()) {
-            String opts = fs.options();
-            if (!fs.mountPoint().equals("/sysroot")) opts += ",x-initrd.mount";
+            // Without these the generator files the mount under local-fs.target, and isolating
+            // initrd-switch-root.target unmounts it again before switch-root.
+            String opts = fs.options() + ",x-initrd.mount";
+            if (fs.mountPoint().equals("/sysroot")) {
+                opts += ",x-systemd.before=initrd-root-fs.target,x-systemd.required-by=initrd-root-fs.target";
+            }
             if (o.deviceTimeoutSec() != null) opts += ",x-systemd.device-timeout=" + o.deviceTimeoutSec() + "s";
             int pass = o.fsck() && !fs.fsType().equals("tmpfs") ? (fs.mountPoint().equals("/sysroot") ? 1 : 2) : 0;
             sb.append(field(fs.device(), "device")).append(' ').append(field(fs.mountPoint(), "mountPoint"))

@@ -19,6 +19,7 @@ import java.util.Map;
 import org.initrdharness.initrd.InitrdBuildException;
 import org.initrdharness.initrd.InitrdPath;
 import org.initrdharness.initrd.PlanEntry;
+import org.initrdharness.initrd.kmod.Stage1Modules;
 import org.initrdharness.vm.Arch;
 
 /**
@@ -36,10 +37,12 @@ public final class SystemdStage1 {
     static final String ETC_UNITS = "/etc/systemd/system/";
     static final String MODULES_LOAD = "/etc/modules-load.d/stage1.conf";
 
-    /** Modules every image gets: the guest's disks and root file system. */
-    static final List<String> DISK_MODULES = List.of("virtio_pci", "virtio_blk", "ext4");
-    /** dm-crypt and the ciphers a LUKS2 aes-xts volume asks the kernel for. */
-    static final List<String> CRYPT_MODULES = List.of("dm_crypt", "xts", "ecb", "algif_skcipher");
+    /** dm-crypt and the ciphers a LUKS2 aes-xts volume asks the kernel for (xts builds on ecb). */
+    static List<String> cryptModules(Arch arch) {
+        List<String> m = new java.util.ArrayList<>(Stage1Modules.luks(arch));
+        m.add("ecb");
+        return m;
+    }
 
     private final Arch arch;
     private final Stage1Options options;
@@ -212,7 +215,7 @@ public final class SystemdStage1 {
         for (String rule : List.of("55-dm.rules", "60-persistent-storage-dm.rules", "95-dm-notify.rules")) {
             c.want(CRYPTSETUP, "/usr/lib/udev/rules.d/" + rule, "udev rule: device-mapper names and udev sync");
         }
-        CRYPT_MODULES.forEach(c::module);
+        cryptModules(arch).forEach(c::module);
     }
 
     // ---------------------------------------------------------------- plymouth
@@ -344,8 +347,8 @@ public final class SystemdStage1 {
     }
 
     private void modules() {
-        DISK_MODULES.forEach(c::module);
-        if (arch == Arch.AARCH64) c.module("virtio_mmio");
+        Stage1Modules.virtioDisk(arch).forEach(c::module);
+        Stage1Modules.ext4().forEach(c::module);
         options.kernelModules().forEach(c::module);
         if (!options.modprobeOptions().isEmpty()) {
             StringBuilder sb = new StringBuilder();

@@ -8,6 +8,6 @@ public final class ScenarioCatalog {
     }
 
     public static List<Class<?>> all() {
-        return List.of();
+        return List.of(SwitchRootScenario.class);
     }
 }

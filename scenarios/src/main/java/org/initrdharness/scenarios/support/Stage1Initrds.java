@@ -1,0 +1,64 @@
+package org.initrdharness.scenarios.support;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import org.initrdharness.images.GuestImages;
+import org.initrdharness.initrd.Compression;
+import org.initrdharness.initrd.InitrdWriter;
+import org.initrdharness.stage1.Stage1Assembler;
+import org.initrdharness.stage1.Stage1Image;
+import org.initrdharness.stage1.Stage1Options;
+
+/**
+ * The harness's own systemd initrds, built once per arch and options in a run and shared by the
+ * scenarios that ask for the same thing.
+ */
+public final class Stage1Initrds {
+    private static final ConcurrentHashMap<String, Path> BUILT = new ConcurrentHashMap<>();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Stage1Initrds() {
+    }
+
+    /** The initrd for these images and options, in {@code dir} (built on first use). */
+    public static Path get(GuestImages images, Stage1Options options, Path dir) {
+        String key = key(images, options);
+        return BUILT.computeIfAbsent(key, k -> build(images, options, dir.resolve(images.arch().id() + "-" + k + ".img")));
+    }
+
+    private static Path build(GuestImages images, Stage1Options options, Path out) {
+        try {
+            Files.createDirectories(out.getParent());
+            long t0 = System.nanoTime();
+            Stage1Image image = Stage1Assembler.build(images.arch(), options, images.sysroot(), images.modules());
+            InitrdWriter.write(image.plan(), Compression.zstd(), List.of(), out);
+            System.out.printf("stage 1 for %s: %s, %d entries, %.1f MB, built in %.1f s%n", images.arch(),
+                    out.getFileName(), image.plan().size(), Files.size(out) / 1e6, (System.nanoTime() - t0) / 1e9);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("building the " + images.arch() + " stage 1 into " + out + " failed", e);
+        }
+    }
+
+    private static String key(GuestImages images, Stage1Options options) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(images.arch().id().getBytes(StandardCharsets.UTF_8));
+            md.update(images.sysroot().toString().getBytes(StandardCharsets.UTF_8));
+            md.update(images.modules().toString().getBytes(StandardCharsets.UTF_8));
+            md.update(JSON.writeValueAsBytes(options));
+            return HexFormat.of().formatHex(md.digest(), 0, 8);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot key stage-1 options " + options, e);
+        }
+    }
+}
