@@ -18,7 +18,8 @@ import org.tukaani.xz.XZOutputStream;
  * {@code zstd:19}, {@code gzip:9}, {@code xz}, {@code lz4}, {@code none} (see {@link #parse}).
  *
  * @param level the format's level; {@link #DEFAULT_LEVEL} picks the format's initrd default
- * @param threads zstd workers (at least 1: the output is then the same for any count)
+ * @param threads zstd workers, or lz4 blocks compressed at once (at least 1; the output is the
+ *     same for any count)
  */
 public record Compression(Format format, int level, int threads) {
     /** Stands for "the format's default" in {@link #level()}. */
@@ -65,7 +66,7 @@ public record Compression(Format format, int level, int threads) {
 
     /**
      * Parses {@code FORMAT[:LEVEL]}: {@code none}, {@code gzip[:1-9]}, {@code zstd[:1-19]},
-     * {@code xz[:0-9]}, {@code lz4[:1-12]}. zstd uses one worker per processor.
+     * {@code xz[:0-9]}, {@code lz4[:1-12]}. zstd and lz4 use one thread per processor.
      */
     public static Compression parse(String spec) {
         if (spec == null || spec.isBlank()) {
@@ -92,7 +93,8 @@ public record Compression(Format format, int level, int threads) {
                         + format.id() + ":" + format.defaultLevel);
             }
         }
-        return new Compression(format, level, format == Format.ZSTD ? defaultThreads() : 1);
+        boolean threaded = format == Format.ZSTD || format == Format.LZ4;
+        return new Compression(format, level, threaded ? defaultThreads() : 1);
     }
 
     public Compression withThreads(int threads) {
@@ -130,7 +132,7 @@ public record Compression(Format format, int level, int threads) {
             case XZ:
                 return xz(out);
             case LZ4:
-                return new Lz4LegacyOutputStream(out, effectiveLevel());
+                return new Lz4LegacyOutputStream(out, effectiveLevel(), threads);
             default:
                 throw new AssertionError(format);
         }

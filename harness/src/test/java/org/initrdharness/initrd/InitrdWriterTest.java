@@ -112,6 +112,27 @@ public class InitrdWriterTest {
     }
 
     @Test
+    public void lz4OutputIsTheSameForAnyNumberOfThreads() throws Exception {
+        // Blocks are 8 MiB: make the archive span three of them.
+        Path big = dir.resolve("big.bin");
+        byte[] data = new byte[20 << 20];
+        Random r = new Random(5);
+        for (int i = 0; i < data.length; i++) data[i] = (byte) ('a' + r.nextInt(8));
+        Files.write(big, data);
+        InitrdPlan bigPlan = plan.toBuilder()
+                .add(new PlanEntry.RegularFile(InitrdPath.of("/big.bin"), big, 0644, "test")).build();
+        Path one = dir.resolve("one.img");
+        Path three = dir.resolve("three.img");
+        InitrdWriter.write(bigPlan, Compression.parse("lz4:1").withThreads(1), List.of(), one);
+        InitrdWriter.write(bigPlan, Compression.parse("lz4:1").withThreads(3), List.of(), three);
+        assertEquals(Files.readAllBytes(three), Files.readAllBytes(one));
+        Path cpio = dir.resolve("big.cpio");
+        Files.write(cpio, Tools.ok(dir, three, "lz4", "-dc").getBytes(StandardCharsets.ISO_8859_1));
+        assertTrue(Tools.ok(dir, cpio, "cpio", "-it", "--quiet").contains("big.bin"));
+        assertEquals(InitrdReader.read(three).byPath().get("/big.bin").data(), data);
+    }
+
+    @Test
     public void prependedEarlyArchiveComesFirstUncompressed() throws Exception {
         Path tree = Files.createDirectories(dir.resolve("early/kernel/x86/microcode"));
         Files.writeString(tree.resolve("GenuineIntel.bin"), "microcode");
