@@ -5,8 +5,8 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Locale;
-import java.util.zip.GZIPOutputStream;
 import org.initrdharness.initrd.compress.Lz4LegacyOutputStream;
+import org.initrdharness.initrd.compress.ParallelGzipOutputStream;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.UnsupportedOptionsException;
 import org.tukaani.xz.XZ;
@@ -18,8 +18,8 @@ import org.tukaani.xz.XZOutputStream;
  * {@code zstd:19}, {@code gzip:9}, {@code xz}, {@code lz4}, {@code none} (see {@link #parse}).
  *
  * @param level the format's level; {@link #DEFAULT_LEVEL} picks the format's initrd default
- * @param threads zstd workers, or lz4 blocks compressed at once (at least 1; the output is the
- *     same for any count)
+ * @param threads zstd workers, or gzip and lz4 blocks compressed at once (at least 1; the output
+ *     is the same for any count)
  */
 public record Compression(Format format, int level, int threads) {
     /** Stands for "the format's default" in {@link #level()}. */
@@ -66,7 +66,7 @@ public record Compression(Format format, int level, int threads) {
 
     /**
      * Parses {@code FORMAT[:LEVEL]}: {@code none}, {@code gzip[:1-9]}, {@code zstd[:1-19]},
-     * {@code xz[:0-9]}, {@code lz4[:1-12]}. zstd and lz4 use one thread per processor.
+     * {@code xz[:0-9]}, {@code lz4[:1-12]}. zstd, gzip and lz4 use one thread per processor.
      */
     public static Compression parse(String spec) {
         if (spec == null || spec.isBlank()) {
@@ -93,7 +93,7 @@ public record Compression(Format format, int level, int threads) {
                         + format.id() + ":" + format.defaultLevel);
             }
         }
-        boolean threaded = format == Format.ZSTD || format == Format.LZ4;
+        boolean threaded = format != Format.XZ && format != Format.NONE;
         return new Compression(format, level, threaded ? defaultThreads() : 1);
     }
 
@@ -126,7 +126,7 @@ public record Compression(Format format, int level, int threads) {
                     }
                 };
             case GZIP:
-                return new LeveledGzip(out, effectiveLevel());
+                return new ParallelGzipOutputStream(out, effectiveLevel(), threads);
             case ZSTD:
                 return zstd(out, expectedBytes);
             case XZ:
@@ -204,13 +204,5 @@ public record Compression(Format format, int level, int threads) {
     @Override
     public String toString() {
         return level == DEFAULT_LEVEL ? format.id() : format.id() + ":" + level;
-    }
-
-    /** GZIPOutputStream with a chosen level; its header has no name and mtime 0, so it is reproducible. */
-    private static final class LeveledGzip extends GZIPOutputStream {
-        LeveledGzip(OutputStream out, int level) throws IOException {
-            super(out, 1 << 16);
-            def.setLevel(level);
-        }
     }
 }

@@ -111,11 +111,12 @@ public class InitrdWriterTest {
         assertEquals(Files.readAllBytes(two), Files.readAllBytes(one));
     }
 
-    @Test
-    public void lz4OutputIsTheSameForAnyNumberOfThreads() throws Exception {
-        // Blocks are 8 MiB: make the archive span three of them.
+    /** gzip and lz4 cut the archive into blocks compressed on several threads. */
+    @Test(dataProvider = "blockCompressions")
+    public void blockCompressionIsTheSameForAnyNumberOfThreads(String spec, String tool, int mib) throws Exception {
+        // lz4 blocks are 8 MiB, gzip blocks 1 MiB: the archive spans several of them.
         Path big = dir.resolve("big.bin");
-        byte[] data = new byte[20 << 20];
+        byte[] data = new byte[mib << 20];
         Random r = new Random(5);
         for (int i = 0; i < data.length; i++) data[i] = (byte) ('a' + r.nextInt(8));
         Files.write(big, data);
@@ -123,13 +124,19 @@ public class InitrdWriterTest {
                 .add(new PlanEntry.RegularFile(InitrdPath.of("/big.bin"), big, 0644, "test")).build();
         Path one = dir.resolve("one.img");
         Path three = dir.resolve("three.img");
-        InitrdWriter.write(bigPlan, Compression.parse("lz4:1").withThreads(1), List.of(), one);
-        InitrdWriter.write(bigPlan, Compression.parse("lz4:1").withThreads(3), List.of(), three);
+        InitrdWriter.write(bigPlan, Compression.parse(spec).withThreads(1), List.of(), one);
+        InitrdWriter.write(bigPlan, Compression.parse(spec).withThreads(3), List.of(), three);
         assertEquals(Files.readAllBytes(three), Files.readAllBytes(one));
+        assertTrue(Files.size(one) < data.length * 0.9, "compressed: " + Files.size(one));
         Path cpio = dir.resolve("big.cpio");
-        Files.write(cpio, Tools.ok(dir, three, "lz4", "-dc").getBytes(StandardCharsets.ISO_8859_1));
+        Files.write(cpio, Tools.ok(dir, three, tool, "-dc").getBytes(StandardCharsets.ISO_8859_1));
         assertTrue(Tools.ok(dir, cpio, "cpio", "-it", "--quiet").contains("big.bin"));
         assertEquals(InitrdReader.read(three).byPath().get("/big.bin").data(), data);
+    }
+
+    @DataProvider
+    public Object[][] blockCompressions() {
+        return new Object[][] {{"lz4:1", "lz4", 20}, {"gzip:1", "gzip", 5}, {"gzip:9", "gzip", 3}};
     }
 
     @Test
