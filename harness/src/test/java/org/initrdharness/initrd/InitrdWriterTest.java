@@ -83,6 +83,24 @@ public class InitrdWriterTest {
         InitrdWriter.write(plan, Compression.parse("xz"), List.of(), out);
         String info = Tools.ok(dir, null, "xz", "-lvv", out.toString());
         assertTrue(info.contains("CRC32") && !info.contains("CRC64"), info);
+        Tools.ok(dir, null, "xz", "-t", out.toString());
+    }
+
+    /** Blocks of up to three dictionaries, like xz -T0, each listed in the index. */
+    @Test
+    public void xzCutsALargeArchiveIntoBlocks() throws Exception {
+        Path big = dir.resolve("big.bin");
+        byte[] data = new byte[5 << 20];
+        new Random(9).nextBytes(data);
+        Files.write(big, data);
+        InitrdPlan bigPlan = plan.toBuilder()
+                .add(new PlanEntry.RegularFile(InitrdPath.of("/big.bin"), big, 0644, "test")).build();
+        Path out = dir.resolve("blocks.img");
+        InitrdWriter.write(bigPlan, Compression.parse("xz:0"), List.of(), out); // 256 KiB dictionary
+        String info = Tools.ok(dir, null, "xz", "-lvv", out.toString());
+        long blocks = info.lines().filter(l -> l.matches("\\s+1\\s+\\d+\\s+\\d+.*CRC32.*")).count();
+        assertTrue(blocks >= 2, "blocks: " + blocks + "\n" + info);
+        assertEquals(InitrdReader.read(out).byPath().get("/big.bin").data(), data);
     }
 
     /** The kernel's streaming zstd decoder allocates the window early in boot: keep it at 8 MiB. */
@@ -137,7 +155,7 @@ public class InitrdWriterTest {
 
     @DataProvider
     public Object[][] blockCompressions() {
-        return new Object[][] {{"lz4:1", "lz4", 20}, {"gzip:1", "gzip", 5}, {"gzip:9", "gzip", 3}};
+        return new Object[][] {{"lz4:1", "lz4", 20}, {"gzip:1", "gzip", 5}, {"gzip:9", "gzip", 3}, {"xz:0", "xz", 6}};
     }
 
     @Test
