@@ -52,7 +52,7 @@ public final class BuildInitrdCommand implements Callable<Integer>, CliCommand {
     String compress;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "zstd workers, or gzip and lz4 blocks compressed at once (default: one per processor)")
+            description = "zstd workers, or gzip, xz and lz4 blocks compressed at once (default: one per processor)")
     Integer threads;
 
     @Option(names = "--prepend", paramLabel = "FILE",
