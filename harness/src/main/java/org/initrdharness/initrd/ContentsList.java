@@ -1,0 +1,328 @@
+package org.initrdharness.initrd;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A JSON contents list: make-initrd-ng's array of {@code {"source": "/abs", "target": "/link"}}
+ * (the source is copied to its own path with its closure; the optional target becomes a symlink
+ * to it) plus what a stage 1 needs besides copies:
+ * <pre>
+ * {"target": "/init", "text": "#!/bin/sh\n...", "mode": "0755"}      generated file (or "base64")
+ * {"target": "/sysroot", "directory": true, "mode": "0755"}          empty directory
+ * {"target": "/lib", "symlink": "usr/lib"}                          symlink, target kept verbatim
+ * {"target": "/dev/console", "device": "c", "major": 5, "minor": 1, "mode": "0600"}
+ * </pre>
+ * Bad input fails with the file, the entry's index and the field at fault.
+ */
+public final class ContentsList {
+    /** What the plan entries made from a contents list give as their reason. */
+    public static final String REASON = "contents list";
+
+    private static final List<String> FIELDS =
+            List.of("source", "target", "text", "base64", "mode", "directory", "symlink", "device", "major", "minor");
+
+    private final String origin;
+    private final List<Entry> entries;
+
+    /** One entry of the list; {@code index} is its position in the JSON array, from 0. */
+    public sealed interface Entry permits Copy, GeneratedFile, EmptyDirectory, Link, Device {
+        int index();
+    }
+
+    /** {@code source} copied to its own path with its closure; {@code target}, if any, a symlink to it. */
+    public record Copy(int index, InitrdPath source, Optional<InitrdPath> target) implements Entry {
+        public Copy {
+            Objects.requireNonNull(source, "source");
+            Objects.requireNonNull(target, "target");
+        }
+    }
+
+    /** A file whose content is in the list ("text" or "base64"). */
+    public record GeneratedFile(int index, InitrdPath target, byte[] content, int mode) implements Entry {
+        public GeneratedFile {
+            content = content.clone();
+        }
+
+        @Override
+        public byte[] content() {
+            return content.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof GeneratedFile g && g.index == index && g.target.equals(target)
+                    && g.mode == mode && Arrays.equals(g.content, content);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(index, target, mode, Arrays.hashCode(content));
+        }
+    }
+
+    /**
+     * A directory, created empty: unlike a "source" directory nothing below it is copied. This is
+     * how a file list read from another initrd (dracut's) says "this directory exists".
+     */
+    public record EmptyDirectory(int index, InitrdPath target, int mode) implements Entry {}
+
+    /**
+     * A symlink at {@code target} holding {@code linkTarget} verbatim; nothing is copied for it.
+     * Unlike a "source" that is a link, the place it points to is not followed.
+     */
+    public record Link(int index, InitrdPath target, String linkTarget) implements Entry {
+        public Link {
+            if (linkTarget == null || linkTarget.isEmpty()) {
+                throw new InitrdBuildException("symlink " + target + " needs a non-empty link target");
+            }
+        }
+    }
+
+    /** A device node: {@code kind} 'c' or 'b'. */
+    public record Device(int index, InitrdPath target, char kind, int major, int minor, int mode) implements Entry {}
+
+    private ContentsList(String origin, List<Entry> entries) {
+        this.origin = origin;
+        this.entries = List.copyOf(entries);
+    }
+
+    /** Builds a list in code (origin names it in messages). */
+    public static ContentsList of(String origin, List<Entry> entries) {
+        return new ContentsList(origin, entries);
+    }
+
+    /** Reads and checks the JSON file {@code file}. */
+    public static ContentsList read(Path file) throws IOException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new InitrdBuildException("contents list " + file + " does not exist");
+        }
+        return parse(text, file.toString());
+    }
+
+    /** Parses JSON text; {@code origin} (a file name) is named in every error. */
+    public static ContentsList parse(String json, String origin) {
+        Object root;
+        try {
+            root = MiniJson.parse(json);
+        } catch (MiniJson.SyntaxError e) {
+            throw new InitrdBuildException("contents list " + origin + " is not valid JSON at line " + e.line
+                    + " column " + e.column + ": " + e.getMessage());
+        }
+        if (!(root instanceof List)) {
+            throw new InitrdBuildException("contents list " + origin
+                    + " must be a JSON array of entries like {\"source\": \"/usr/bin/sh\"}");
+        }
+        List<?> items = (List<?>) root;
+        List<Entry> out = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) out.add(entry(origin, i, items.get(i)));
+        return new ContentsList(origin, out);
+    }
+
+    private static InitrdBuildException bad(String origin, int index, String field, String what) {
+        return new InitrdBuildException("contents list " + origin + ", entry " + index
+                + (field == null ? "" : ", field \"" + field + "\"") + ": " + what);
+    }
+
+    private static Entry entry(String origin, int i, Object item) {
+        if (!(item instanceof Map)) throw bad(origin, i, null, "must be an object, not " + MiniJson.typeOf(item));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> e = (Map<String, Object>) item;
+        for (String f : e.keySet()) {
+            if (!FIELDS.contains(f)) throw bad(origin, i, f, "unknown field; known fields: " + String.join(", ", FIELDS));
+        }
+        Set<String> kinds = new LinkedHashSet<>();
+        for (String k : List.of("source", "text", "base64", "directory", "symlink", "device")) if (e.containsKey(k)) kinds.add(k);
+        if (kinds.isEmpty()) {
+            throw bad(origin, i, null, "needs one of \"source\", \"text\", \"base64\", \"directory\", \"symlink\", \"device\"");
+        }
+        if (kinds.size() > 1) throw bad(origin, i, null, "give only one of " + String.join(", ", kinds));
+        String kind = kinds.iterator().next();
+        Optional<InitrdPath> target = e.containsKey("target") ? Optional.of(path(origin, i, e, "target")) : Optional.empty();
+        if (!kind.equals("source") && target.isEmpty()) throw bad(origin, i, "target", "missing; \"" + kind + "\" needs a target path");
+        if (!kind.equals("device")) {
+            for (String f : List.of("major", "minor")) if (e.containsKey(f)) throw bad(origin, i, f, "only allowed with \"device\"");
+        }
+        switch (kind) {
+            case "source": {
+                if (e.containsKey("mode")) throw bad(origin, i, "mode", "not allowed with \"source\": a copy keeps the source's mode");
+                return new Copy(i, path(origin, i, e, "source"), target);
+            }
+            case "text":
+                return new GeneratedFile(i, target.get(), string(origin, i, e, "text").getBytes(StandardCharsets.UTF_8),
+                        mode(origin, i, e, 0644));
+            case "base64": {
+                byte[] bytes;
+                try {
+                    bytes = Base64.getDecoder().decode(stripSpace(string(origin, i, e, "base64")));
+                } catch (IllegalArgumentException x) {
+                    throw bad(origin, i, "base64", "not valid base64: " + x.getMessage());
+                }
+                return new GeneratedFile(i, target.get(), bytes, mode(origin, i, e, 0644));
+            }
+            case "directory": {
+                if (!Boolean.TRUE.equals(e.get("directory"))) throw bad(origin, i, "directory", "must be true");
+                return new EmptyDirectory(i, target.get(), mode(origin, i, e, 0755));
+            }
+            case "symlink": {
+                if (e.containsKey("mode")) throw bad(origin, i, "mode", "not allowed with \"symlink\": links have no mode");
+                String t = string(origin, i, e, "symlink");
+                if (t.isEmpty() || t.indexOf('\0') >= 0) throw bad(origin, i, "symlink", "must be a non-empty path without NUL");
+                return new Link(i, target.get(), t);
+            }
+            default: {
+                String d = string(origin, i, e, "device");
+                if (!d.equals("c") && !d.equals("b")) throw bad(origin, i, "device", "must be \"c\" or \"b\", not \"" + d + "\"");
+                return new Device(i, target.get(), d.charAt(0), number(origin, i, e, "major"), number(origin, i, e, "minor"),
+                        mode(origin, i, e, 0600));
+            }
+        }
+    }
+
+    private static String stripSpace(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int k = 0; k < s.length(); k++) if (!Character.isWhitespace(s.charAt(k))) b.append(s.charAt(k));
+        return b.toString();
+    }
+
+    private static String string(String origin, int i, Map<String, Object> e, String field) {
+        Object v = e.get(field);
+        if (!(v instanceof String)) throw bad(origin, i, field, "must be a string, not " + MiniJson.typeOf(v));
+        return (String) v;
+    }
+
+    private static InitrdPath path(String origin, int i, Map<String, Object> e, String field) {
+        String s = string(origin, i, e, field);
+        if (!s.startsWith("/")) throw bad(origin, i, field, "must be an absolute path, not \"" + s + "\"");
+        try {
+            return InitrdPath.of(s);
+        } catch (InitrdBuildException x) {
+            throw bad(origin, i, field, x.getMessage());
+        }
+    }
+
+    private static int number(String origin, int i, Map<String, Object> e, String field) {
+        Object v = e.get(field);
+        if (v == null) throw bad(origin, i, field, "missing; a device needs \"major\" and \"minor\"");
+        if (!(v instanceof MiniJson.Num n) || !n.isInt() || Integer.parseInt(n.text()) < 0) {
+            throw bad(origin, i, field, "must be a non-negative integer");
+        }
+        return Integer.parseInt(((MiniJson.Num) v).text());
+    }
+
+    private static int mode(String origin, int i, Map<String, Object> e, int dflt) {
+        Object v = e.get("mode");
+        if (v == null) return dflt;
+        if (!(v instanceof String)) throw bad(origin, i, "mode", "must be an octal string such as \"0755\"");
+        String s = (String) v;
+        if (!isOctalMode(s)) throw bad(origin, i, "mode", "\"" + s + "\" is not an octal mode such as \"0755\"");
+        return Integer.parseInt(s, 8) & 07777;
+    }
+
+    private static boolean isOctalMode(String s) {
+        if (s.isEmpty() || s.length() > 5 || (s.length() == 5 && s.charAt(0) != '0')) return false;
+        for (int k = 0; k < s.length(); k++) if (s.charAt(k) < '0' || s.charAt(k) > '7') return false;
+        return true;
+    }
+
+    /** Where the list came from (its file name), for messages. */
+    public String origin() {
+        return origin;
+    }
+
+    public List<Entry> entries() {
+        return entries;
+    }
+
+    /**
+     * Adds every entry to the closure's plan: copies with their closure (all sources first, so a
+     * build reports every missing source at once), then links, generated files, directories and
+     * devices. Paths under symlinks already in the plan are placed under the links' targets.
+     */
+    public void applyTo(Closure closure) {
+        List<InitrdPath> sources = new ArrayList<>();
+        for (Entry e : entries) if (e instanceof Copy c) sources.add(c.source());
+        closure.addAll(sources, REASON);
+        for (Entry e : entries) {
+            if (e instanceof Copy c) {
+                if (c.target().isPresent()) closure.addLink(c.target().get(), c.source(), REASON);
+            } else if (e instanceof GeneratedFile g) {
+                closure.addPlaced(new PlanEntry.Generated(g.target(), g.content(), g.mode(), REASON));
+            } else if (e instanceof EmptyDirectory d) {
+                closure.addPlaced(new PlanEntry.Directory(d.target(), d.mode(), REASON));
+            } else if (e instanceof Link l) {
+                closure.addPlaced(new PlanEntry.Symlink(l.target(), l.linkTarget(), REASON));
+            } else if (e instanceof Device d) {
+                closure.addPlaced(new PlanEntry.DeviceNode(d.target(), d.kind(), d.major(), d.minor(), d.mode(), REASON));
+            }
+        }
+    }
+
+    /** The list as JSON in the same format (read back by {@link #parse}), one entry a line. */
+    public String toJson() {
+        StringBuilder b = new StringBuilder(64 * entries.size() + 4).append("[\n");
+        for (int k = 0; k < entries.size(); k++) {
+            Entry e = entries.get(k);
+            b.append("  {");
+            if (e instanceof Copy c) {
+                b.append("\"source\": ");
+                MiniJson.quote(b, c.source().value());
+                c.target().ifPresent(t -> MiniJson.quote(b.append(", \"target\": "), t.value()));
+            } else if (e instanceof GeneratedFile g) {
+                MiniJson.quote(b.append("\"target\": "), g.target().value());
+                byte[] bytes = g.content();
+                String text = new String(bytes, StandardCharsets.UTF_8);
+                if (Arrays.equals(text.getBytes(StandardCharsets.UTF_8), bytes)) {
+                    MiniJson.quote(b.append(", \"text\": "), text);
+                } else {
+                    MiniJson.quote(b.append(", \"base64\": "), Base64.getEncoder().encodeToString(bytes));
+                }
+                b.append(", \"mode\": \"").append(octal(g.mode())).append('"');
+            } else if (e instanceof EmptyDirectory d) {
+                MiniJson.quote(b.append("\"target\": "), d.target().value());
+                b.append(", \"directory\": true, \"mode\": \"").append(octal(d.mode())).append('"');
+            } else if (e instanceof Link l) {
+                MiniJson.quote(b.append("\"target\": "), l.target().value());
+                MiniJson.quote(b.append(", \"symlink\": "), l.linkTarget());
+            } else if (e instanceof Device d) {
+                MiniJson.quote(b.append("\"target\": "), d.target().value());
+                b.append(", \"device\": \"").append(d.kind()).append("\", \"major\": ").append(d.major())
+                        .append(", \"minor\": ").append(d.minor()).append(", \"mode\": \"").append(octal(d.mode())).append('"');
+            }
+            b.append(k + 1 < entries.size() ? "},\n" : "}\n");
+        }
+        return b.append("]\n").toString();
+    }
+
+    private static String octal(int mode) {
+        String o = Integer.toOctalString(mode);
+        return "0000".substring(Math.min(4, o.length())) + o;
+    }
+
+    /** Writes {@link #toJson()} to {@code file} through a temporary file and a rename. */
+    public void write(Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        try {
+            Files.writeString(tmp, toJson(), StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

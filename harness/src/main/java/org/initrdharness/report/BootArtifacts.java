@@ -1,0 +1,32 @@
+package org.initrdharness.report;
+
+import java.nio.file.Path;
+
+/**
+ * Where one boot leaves its evidence: the console log (timestamped lines), QEMU's own output,
+ * the command that replays the boot, the timeline of events, screenshots.
+ *
+ * @param dir the machine's artifact directory
+ */
+public record BootArtifacts(Path dir) {
+
+    /** Every console line, "[   seconds] text", input marked "&gt;&gt;&gt;", secrets never written. */
+    public Path consoleLog() { return dir.resolve("console.log"); }
+
+    /** QEMU's stdout and stderr (its warnings and start-up errors). */
+    public Path qemuLog() { return dir.resolve("qemu.log"); }
+
+    /** A shell script that boots the same machine again with the console on the terminal. */
+    public Path replayScript() { return dir.resolve("qemu.sh"); }
+
+    /** The events of the boot, one a line. */
+    public Path timeline() { return dir.resolve("timeline.txt"); }
+
+    /** A screenshot with the given name. */
+    public Path screenshot(String name) { return dir.resolve(name.endsWith(".png") ? name : name + ".png"); }
+
+    /** Human summary: where to look. */
+    public String describe() {
+        return "console log: " + consoleLog() + "\nreplay:      sh " + replayScript() + "\ntimeline:    " + timeline();
+    }
+}

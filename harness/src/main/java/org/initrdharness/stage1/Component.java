@@ -1,0 +1,30 @@
+package org.initrdharness.stage1;
+
+/** The part of a systemd stage 1 that brought a file in; sizes are reported per component. */
+public enum Component {
+    SYSTEMD("systemd manager, journald, systemctl, units, generators"),
+    UDEV("udevd, udevadm, rules, kmod"),
+    FSCK("systemd-fsck, fsck, e2fsck"),
+    CRYPTSETUP("systemd-cryptsetup, its generator, libcryptsetup, dmsetup"),
+    PLYMOUTH("plymouthd, plugins, renderers, themes, password agent"),
+    NETWORK("systemd-networkd and .network files"),
+    SHELL("the shell: sulogin, busybox or bash"),
+    MODULES("kernel modules, their indexes and modprobe.d"),
+    HOOKS("legacy hooks as units"),
+    CONFIG("generated configuration: release files, passwd, fstab, crypttab"),
+    USER("user additions: units, drop-ins, binaries, files");
+
+    private final String description;
+
+    Component(String description) {
+        this.description = description;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public String id() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,351 @@
+package org.initrdharness.vm;
+
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.initrdharness.report.BootArtifacts;
+import org.initrdharness.report.ReplayScript;
+import org.initrdharness.report.Timeline;
+import org.initrdharness.vm.console.Console;
+import org.initrdharness.vm.qmp.Qmp;
+import org.initrdharness.vm.qmp.QmpEvent;
+import org.initrdharness.vm.qmp.QmpException;
+
+/**
+ * A running guest: QEMU for a {@link MachineSpec}, its {@link Console} and {@link Qmp}. Use it in
+ * try-with-resources: {@link #close()} always ends QEMU. No QEMU outlives its machine, nor the
+ * JVM: a shutdown hook kills what is left, and QEMU runs under a wrapper that kills it when the
+ * JVM's pipe to it closes, which covers SIGKILL too.
+ *
+ * <pre>{@code
+ * try (Machine m = new Machine(spec).start()) {
+ *     m.console().expect("Welcome");
+ *     ShellResult r = m.console().shell().run("cat /proc/cmdline");
+ * }
+ * }</pre>
+ */
+public final class Machine implements AutoCloseable {
+
+    /** How long QEMU may take to open its sockets, before scaling. */
+    private static final Duration STARTUP = Duration.ofSeconds(30);
+
+    private static final Set<Machine> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Machine::kill), "machines-kill"));
+    }
+
+    private final MachineSpec spec;
+    private final String where;
+    private boolean started;
+    private boolean closed;
+    private Path artifactDir;
+    private BootArtifacts artifacts;
+    private Path scratch;
+    private AcceleratorProbe.Choice accel;
+    private Timeouts timeouts;
+    private Timeline timeline;
+    private List<String> command;
+    private QemuProcess process;
+    private SocketChannel consoleChannel;
+    private Console console;
+    private Qmp qmp;
+    private final Map<String, String> hotplugged = new LinkedHashMap<>();
+
+    public Machine(MachineSpec spec) {
+        this.spec = spec;
+        this.where = spec.arch().id() + (spec.name().equals("machine") ? "" : " " + spec.name());
+    }
+
+    /** Starts a machine for {@code spec}. */
+    public static Machine start(MachineSpec spec) throws IOException {
+        return new Machine(spec).start();
+    }
+
+    /**
+     * Starts QEMU and connects the console and QMP before the guest runs its first instruction.
+     * Starting twice is harmless.
+     *
+     * @throws IOException when QEMU does not start; the message holds QEMU's own words
+     */
+    public synchronized Machine start() throws IOException {
+        if (started) return this;
+        if (closed) throw new IllegalStateException(where + ": machine already closed");
+        started = true;
+        spec.checkFiles();
+        try {
+            artifactDir = spec.artifactDir() != null ? Files.createDirectories(spec.artifactDir())
+                    : Files.createTempDirectory("initrd-harness-" + spec.arch().id() + "-" + spec.name() + "-");
+            artifacts = new BootArtifacts(artifactDir);
+            // Unix socket paths are limited to 108 bytes: sockets and overlays live in a short /tmp path.
+            scratch = Files.createTempDirectory(Path.of("/tmp"), "ihm-");
+            accel = AcceleratorProbe.choose(spec);
+            timeouts = Timeouts.of(accel.accelerator(), spec.timeoutFactor());
+
+            List<List<String>> setup = new ArrayList<>();
+            List<Path> overlays = new ArrayList<>();
+            for (Disk d : spec.disks()) {
+                Path overlay = scratch.resolve("disk-" + d.serial() + ".qcow2");
+                QemuImg.createOverlay(d.image(), d.format(), overlay);
+                setup.add(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", d.image().toString(),
+                        "-F", d.format().qemuName(), overlay.toString()));
+                overlays.add(overlay);
+            }
+            List<Path> empties = new ArrayList<>();
+            for (EmptyDisk d : spec.emptyDisks()) {
+                Path image = scratch.resolve("empty-" + d.serial() + ".qcow2");
+                QemuImg.createEmpty(image, d.sizeBytes());
+                setup.add(List.of("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(d.sizeBytes())));
+                empties.add(image);
+            }
+            QemuCommand.Layout layout = new QemuCommand.Layout(scratch.resolve("console.sock"),
+                    scratch.resolve("qmp.sock"), overlays, empties);
+            command = QemuCommand.build(spec, accel.accelerator(), layout);
+            ReplayScript.write(artifacts.replayScript(), List.of(
+                    "Boots the " + where + " machine again, as the harness did at " + Instant.now() + ".",
+                    "Accelerator: " + accel.accelerator() + " (" + accel.reason() + ").",
+                    "The console is on this terminal: Ctrl-A X quits QEMU, Ctrl-A C switches to its monitor.",
+                    "Disks boot through fresh overlays in a temporary directory: base images are not written."),
+                    setup, QemuCommand.forTerminal(command), scratch);
+
+            timeline = new Timeline(System.nanoTime());
+            LIVE.add(this);
+            process = QemuProcess.start(command, artifacts.qemuLog(), scratch.resolve("qemu.pid"));
+            timeline.record("qemu", "started on " + accel.accelerator() + " (" + accel.reason() + "), timeouts " + timeouts);
+            awaitSockets(layout);
+            consoleChannel = SocketChannel.open(UnixDomainSocketAddress.of(layout.consoleSocket()));
+            console = new Console(where, consoleChannel, consoleChannel, timeline, timeouts, artifacts.consoleLog());
+            console.describeEnd(this::describeExit);
+            qmp = Qmp.connect(where, layout.qmpSocket(), timeline, timeouts);
+            qmp.execute("cont");
+            timeline.record("qemu", "guest running, pid " + process.pid().map(String::valueOf).orElse("?"));
+            return this;
+        } catch (IOException | RuntimeException e) {
+            String log = qemuLog();
+            close();
+            if (e instanceof IOException && !log.isBlank()) {
+                throw new IOException(where + ": " + e.getMessage() + "\nQEMU said: " + log.strip(), e);
+            }
+            throw e;
+        }
+    }
+
+    private void awaitSockets(QemuCommand.Layout layout) throws IOException {
+        long deadline = System.nanoTime() + timeouts.scale(STARTUP).toNanos();
+        while (!(Files.exists(layout.consoleSocket()) && Files.exists(layout.qmpSocket()))) {
+            if (process.hasExited()) {
+                throw new IOException("QEMU exited at once with status " + process.exitStatus().orElse(-1)
+                        + " (command in " + artifacts.replayScript() + ")");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException("QEMU did not open its sockets within " + timeouts.scale(STARTUP).toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while QEMU started");
+            }
+        }
+    }
+
+    private String qemuLog() {
+        try {
+            return artifacts == null || !Files.exists(artifacts.qemuLog()) ? "" : Files.readString(artifacts.qemuLog());
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private String describeExit() {
+        if (process == null) return "QEMU not started";
+        process.awaitExit(Duration.ofSeconds(2));
+        StringBuilder sb = new StringBuilder();
+        OptionalInt s = process.exitStatus();
+        sb.append(s.isPresent() ? "QEMU exited with status " + s.getAsInt() : "console closed, QEMU still running");
+        if (qmp != null) {
+            for (QmpEvent e : qmp.events()) {
+                if (e.name().equals("SHUTDOWN") || e.name().equals("GUEST_PANICKED")) sb.append(", ").append(e);
+            }
+        }
+        String log = qemuLog().strip();
+        if (!log.isEmpty()) sb.append("; QEMU said: ").append(log.lines().reduce((a, b) -> b).orElse(""));
+        return sb.toString();
+    }
+
+    // ---- access -----------------------------------------------------------------------------
+
+    public MachineSpec spec() { return spec; }
+
+    /** "x86_64" or "x86_64 name": how messages name this machine. */
+    public String where() { return where; }
+
+    public Console console() { requireStarted(); return console; }
+
+    public Qmp qmp() { requireStarted(); return qmp; }
+
+    public Accelerator accelerator() { requireStarted(); return accel.accelerator(); }
+
+    /** Why this accelerator. */
+    public String acceleratorReason() { requireStarted(); return accel.reason(); }
+
+    public Timeouts timeouts() { requireStarted(); return timeouts; }
+
+    public Timeline timeline() { requireStarted(); return timeline; }
+
+    public BootArtifacts artifacts() { requireStarted(); return artifacts; }
+
+    /** QEMU's command line as started. */
+    public List<String> command() { requireStarted(); return command; }
+
+    /** QEMU's process id. */
+    public Optional<Long> pid() { return process == null ? Optional.empty() : process.pid(); }
+
+    /** QEMU's exit status once it has exited (0 after a guest power-off or reboot, 1 after a pvpanic, 137 after kill). */
+    public OptionalInt exitStatus() { return process == null ? OptionalInt.empty() : process.exitStatus(); }
+
+    public boolean isRunning() { return process != null && !process.hasExited(); }
+
+    private void requireStarted() {
+        if (!started || timeline == null) throw new IllegalStateException(where + ": machine not started; call start()");
+    }
+
+    // ---- control ----------------------------------------------------------------------------
+
+    /** Waits up to {@code timeout} (scaled) for QEMU to exit; true if it did. */
+    public boolean awaitExit(Duration timeout) {
+        requireStarted();
+        return process.awaitExit(timeouts.scale(timeout));
+    }
+
+    /**
+     * Presses the power button and waits up to {@code timeout} (scaled) for the guest to power
+     * off; kills QEMU if it does not. Returns QEMU's exit status.
+     */
+    public int shutdown(Duration timeout) {
+        requireStarted();
+        if (isRunning()) {
+            try {
+                qmp.systemPowerdown();
+            } catch (QmpException e) {
+                timeline.record("qemu", "power-down refused: " + e.getMessage());
+            }
+            if (!awaitExit(timeout)) {
+                timeline.record("qemu", "no power-off within " + timeouts.scale(timeout).toSeconds() + " s: killing QEMU");
+                kill();
+            }
+        }
+        return exitStatus().orElse(-1);
+    }
+
+    /** Kills QEMU at once (SIGKILL). */
+    public void kill() {
+        if (process != null && !process.hasExited()) {
+            process.kill();
+            if (timeline != null) timeline.record("qemu", "killed");
+        }
+    }
+
+    /**
+     * Hot-plugs {@code disk} through a fresh overlay (on aarch64 into a free PCIe port). Returns
+     * the device id for {@link #unplug}.
+     */
+    public synchronized String hotplug(Disk disk) throws IOException {
+        requireStarted();
+        String id = "hp-" + disk.serial();
+        if (hotplugged.containsKey(id)) throw new IllegalStateException(where + ": disk " + id + " is already plugged");
+        String bus = null;
+        if (spec.arch() == Arch.AARCH64) {
+            for (int i = 0; i < spec.hotplugSlots() && bus == null; i++) {
+                if (!hotplugged.containsValue(QemuCommand.hotplugPort(i))) bus = QemuCommand.hotplugPort(i);
+            }
+            if (bus == null) {
+                throw new IllegalStateException(where + ": no free PCIe port for disk " + disk.serial()
+                        + ": give the spec more hotplugSlots (has " + spec.hotplugSlots() + ")");
+            }
+        }
+        Path overlay = scratch.resolve("hotplug-" + disk.serial() + "-" + System.nanoTime() + ".qcow2");
+        QemuImg.createOverlay(disk.image(), disk.format(), overlay);
+        qmp.hotplugDisk(id, overlay, DiskFormat.QCOW2, disk.serial(), disk.readOnly(), bus);
+        hotplugged.put(id, bus == null ? "" : bus);
+        return id;
+    }
+
+    /** Unplugs a hot-plugged disk; the guest must let go of it within {@code timeout} (scaled). */
+    public synchronized void unplug(String id, Duration timeout) throws IOException {
+        requireStarted();
+        qmp.unplugDisk(id, timeout);
+        hotplugged.remove(id);
+    }
+
+    /** Ends QEMU (QMP quit, then SIGKILL if it lingers), closes the console and QMP, writes the timeline. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            if (process != null) {
+                if (!process.hasExited()) {
+                    if (qmp != null && !qmp.isClosed()) {
+                        try {
+                            qmp.quit();
+                        } catch (QmpException e) {
+                            // killed below
+                        }
+                    }
+                    if (!process.awaitExit(Duration.ofSeconds(3))) process.kill();
+                }
+                process.release();
+                process.awaitExit(Duration.ofSeconds(5));
+                timeline.record("qemu", "exited with status " + process.exitStatus().orElse(-1));
+            }
+            if (console != null) console.close();
+            if (qmp != null) qmp.close();
+            if (consoleChannel != null) {
+                try {
+                    consoleChannel.close();
+                } catch (IOException e) {
+                    // best effort
+                }
+            }
+            if (timeline != null) {
+                try {
+                    timeline.write(artifacts.timeline());
+                } catch (IOException e) {
+                    // evidence only
+                }
+            }
+        } finally {
+            LIVE.remove(this);
+            deleteScratch();
+        }
+    }
+
+    private void deleteScratch() {
+        if (scratch == null) return;
+        try (Stream<Path> s = Files.walk(scratch)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // temporary files only
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Machine[" + where + (artifactDir == null ? "" : ", " + artifactDir) + "]";
+    }
+}

@@ -1,0 +1,172 @@
+package org.initrdharness.vm;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What to boot: an immutable description of a guest. Build one with {@link #builder(Arch)}.
+ *
+ * @param name          a short label for logs and the artifact directory ("boot", a test name)
+ * @param arch          the guest architecture
+ * @param memoryMiB     guest RAM
+ * @param cpus          virtual CPUs
+ * @param kernel        the kernel image (bzImage/vmlinuz on x86_64, Image on aarch64)
+ * @param initrd        the initrd, or null to boot without one
+ * @param append        added to the arch's default command line ({@link #kernelCommandLine()})
+ * @param disks         disk images, attached in order (vda, vdb, ...) through overlays
+ * @param emptyDisks    fresh empty disks, attached after {@code disks}
+ * @param nics          virtio-net NICs on restricted user networking
+ * @param display       no display, or a display device for screendumps
+ * @param extraQemuArgs appended to QEMU's command line as they are
+ * @param artifactDir   where console.log, qemu.sh, the timeline and overlays go; null: a new
+ *                      temporary directory
+ * @param timeoutFactor multiplies every deadline (on top of the accelerator's factor and the
+ *                      INITRD_HARNESS_TIMEOUT_FACTOR override)
+ * @param accelerator   force an accelerator; null chooses (KVM only after a working probe)
+ * @param hotplugSlots  free PCIe ports for hot-plugged disks (aarch64 virt and x86_64 q35 need
+ *                      them; x86_64 pc hot-plugs on its root bus)
+ */
+public record MachineSpec(
+        String name,
+        Arch arch,
+        int memoryMiB,
+        int cpus,
+        Path kernel,
+        Path initrd,
+        String append,
+        List<Disk> disks,
+        List<EmptyDisk> emptyDisks,
+        List<Nic> nics,
+        Display display,
+        List<String> extraQemuArgs,
+        Path artifactDir,
+        double timeoutFactor,
+        Accelerator accelerator,
+        int hotplugSlots) {
+
+    public MachineSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(arch, "arch");
+        Objects.requireNonNull(kernel, "kernel: a machine needs a kernel image");
+        kernel = kernel.toAbsolutePath().normalize();
+        initrd = initrd == null ? null : initrd.toAbsolutePath().normalize();
+        append = append == null ? "" : append.trim();
+        disks = List.copyOf(disks);
+        emptyDisks = List.copyOf(emptyDisks);
+        nics = List.copyOf(nics);
+        display = display == null ? Display.NONE : display;
+        extraQemuArgs = List.copyOf(extraQemuArgs);
+        artifactDir = artifactDir == null ? null : artifactDir.toAbsolutePath().normalize();
+        if (memoryMiB < 64) throw new IllegalArgumentException("memory " + memoryMiB + " MiB is too little: give at least 64");
+        if (cpus < 1) throw new IllegalArgumentException("cpus must be at least 1, not " + cpus);
+        if (!(timeoutFactor > 0)) throw new IllegalArgumentException("timeout factor must be positive, not " + timeoutFactor);
+        if (hotplugSlots < 0) throw new IllegalArgumentException("hotplug slots must not be negative");
+        Set<String> serials = new HashSet<>();
+        for (Disk d : disks) requireUnique(serials, d.serial());
+        for (EmptyDisk d : emptyDisks) requireUnique(serials, d.serial());
+    }
+
+    private static void requireUnique(Set<String> serials, String serial) {
+        if (!serials.add(serial)) {
+            throw new IllegalArgumentException("two disks share the serial '" + serial + "': give each its own");
+        }
+    }
+
+    /** The arch's defaults (serial console, panic ends the guest) followed by {@link #append()}. */
+    public String kernelCommandLine() {
+        String defaults = "console=" + arch.console() + " panic=-1";
+        return append.isEmpty() ? defaults : defaults + " " + append;
+    }
+
+    /** Refuses a spec whose files are missing, naming them. */
+    public void checkFiles() {
+        List<String> missing = new ArrayList<>();
+        if (!Files.isRegularFile(kernel)) missing.add("kernel " + kernel);
+        if (initrd != null && !Files.isRegularFile(initrd)) missing.add("initrd " + initrd);
+        for (Disk d : disks) if (!Files.isRegularFile(d.image())) missing.add("disk " + d.image());
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException(arch + " machine '" + name + "': missing " + String.join(", ", missing));
+        }
+    }
+
+    public static Builder builder(Arch arch) {
+        return new Builder(arch);
+    }
+
+    /** A builder starting from this spec. */
+    public Builder toBuilder() {
+        Builder b = new Builder(arch);
+        b.name = name;
+        b.memoryMiB = memoryMiB;
+        b.cpus = cpus;
+        b.kernel = kernel;
+        b.initrd = initrd;
+        b.append = append;
+        b.disks.addAll(disks);
+        b.emptyDisks.addAll(emptyDisks);
+        b.nics.addAll(nics);
+        b.display = display;
+        b.extraQemuArgs.addAll(extraQemuArgs);
+        b.artifactDir = artifactDir;
+        b.timeoutFactor = timeoutFactor;
+        b.accelerator = accelerator;
+        b.hotplugSlots = hotplugSlots;
+        return b;
+    }
+
+    /** Collects a {@link MachineSpec}: 512 MiB, 1 CPU, no display, two hot-plug slots by default. */
+    public static final class Builder {
+        private final Arch arch;
+        private String name = "machine";
+        private int memoryMiB = 512;
+        private int cpus = 1;
+        private Path kernel;
+        private Path initrd;
+        private String append = "";
+        private final List<Disk> disks = new ArrayList<>();
+        private final List<EmptyDisk> emptyDisks = new ArrayList<>();
+        private final List<Nic> nics = new ArrayList<>();
+        private Display display = Display.NONE;
+        private final List<String> extraQemuArgs = new ArrayList<>();
+        private Path artifactDir;
+        private double timeoutFactor = 1.0;
+        private Accelerator accelerator;
+        private int hotplugSlots = 2;
+
+        private Builder(Arch arch) {
+            this.arch = Objects.requireNonNull(arch, "arch");
+        }
+
+        public Builder name(String name) { this.name = name; return this; }
+        public Builder memoryMiB(int mib) { this.memoryMiB = mib; return this; }
+        public Builder cpus(int cpus) { this.cpus = cpus; return this; }
+        public Builder kernel(Path kernel) { this.kernel = kernel; return this; }
+        public Builder initrd(Path initrd) { this.initrd = initrd; return this; }
+
+        /** Adds words to the kernel command line (after the arch's defaults and earlier appends). */
+        public Builder append(String words) {
+            if (words != null && !words.isBlank()) append = append.isEmpty() ? words.trim() : append + " " + words.trim();
+            return this;
+        }
+
+        public Builder disk(Disk disk) { disks.add(Objects.requireNonNull(disk)); return this; }
+        public Builder emptyDisk(EmptyDisk disk) { emptyDisks.add(Objects.requireNonNull(disk)); return this; }
+        public Builder nic(Nic nic) { nics.add(Objects.requireNonNull(nic)); return this; }
+        public Builder display(Display display) { this.display = display; return this; }
+        public Builder extraQemuArgs(String... args) { extraQemuArgs.addAll(List.of(args)); return this; }
+        public Builder artifactDir(Path dir) { this.artifactDir = dir; return this; }
+        public Builder timeoutFactor(double factor) { this.timeoutFactor = factor; return this; }
+        public Builder accelerator(Accelerator accelerator) { this.accelerator = accelerator; return this; }
+        public Builder hotplugSlots(int slots) { this.hotplugSlots = slots; return this; }
+
+        public MachineSpec build() {
+            return new MachineSpec(name, arch, memoryMiB, cpus, kernel, initrd, append, disks, emptyDisks, nics,
+                    display, extraQemuArgs, artifactDir, timeoutFactor, accelerator, hotplugSlots);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package org.initrdharness.vm;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * QEMU's command line for a {@link MachineSpec}: a pure function of the spec, the accelerator
+ * and where the machine's files are, so that it can be checked without starting anything and
+ * replayed by hand.
+ */
+public final class QemuCommand {
+
+    /** Where a started machine keeps its sockets and disks. */
+    public record Layout(Path consoleSocket, Path qmpSocket, List<Path> diskFiles, List<Path> emptyDiskFiles) {
+        public Layout {
+            diskFiles = List.copyOf(diskFiles);
+            emptyDiskFiles = List.copyOf(emptyDiskFiles);
+        }
+    }
+
+    /** The id of the n-th free PCIe port for hot-plugged disks. */
+    public static String hotplugPort(int n) {
+        return "hotplug" + n;
+    }
+
+    private QemuCommand() {}
+
+    /**
+     * The full command line, binary first. The guest starts paused ({@code -S}) so that the
+     * console is connected before its first byte; QMP "cont" starts it.
+     */
+    public static List<String> build(MachineSpec spec, Accelerator accel, Layout layout) {
+        List<String> a = new ArrayList<>();
+        Arch arch = spec.arch();
+        a.add(arch.qemuBinary());
+        switch (arch) {
+            case X86_64 -> {
+                // pc rather than q35: disks hot-plug on its root bus through ACPI, no ports needed.
+                a.addAll(List.of("-M", "pc", "-cpu", accel == Accelerator.KVM ? "host" : "qemu64"));
+            }
+            case AARCH64 -> a.addAll(List.of("-M", "virt", "-cpu", accel == Accelerator.KVM ? "host" : "cortex-a57"));
+        }
+        a.addAll(List.of("-accel", accel.qemuName(),
+                "-m", Integer.toString(spec.memoryMiB()),
+                "-smp", Integer.toString(spec.cpus()),
+                "-nodefaults", "-no-reboot", "-display", "none"));
+        a.addAll(List.of("-kernel", spec.kernel().toString()));
+        if (spec.initrd() != null) a.addAll(List.of("-initrd", spec.initrd().toString()));
+        a.addAll(List.of("-append", spec.kernelCommandLine()));
+        a.addAll(List.of("-chardev", "socket,id=console,path=" + opt(layout.consoleSocket()) + ",server=on,wait=off",
+                "-serial", "chardev:console"));
+        a.addAll(List.of("-chardev", "socket,id=qmp,path=" + opt(layout.qmpSocket()) + ",server=on,wait=off",
+                "-mon", "chardev=qmp,mode=control"));
+        a.add("-S");
+        // A guest that loads a pvpanic driver reports its panic to QMP and makes QEMU exit with 1.
+        a.addAll(List.of("-device", arch == Arch.X86_64 ? "pvpanic" : "pvpanic-pci", "-action", "panic=exit-failure"));
+        if (arch == Arch.AARCH64) {
+            for (int i = 0; i < spec.hotplugSlots(); i++) {
+                a.addAll(List.of("-device", "pcie-root-port,id=" + hotplugPort(i) + ",chassis=" + (i + 1)));
+            }
+        }
+        int n = 0;
+        for (int i = 0; i < spec.disks().size(); i++, n++) {
+            Disk d = spec.disks().get(i);
+            a.addAll(disk(n, layout.diskFiles().get(i), d.serial(), d.readOnly()));
+        }
+        for (int i = 0; i < spec.emptyDisks().size(); i++, n++) {
+            a.addAll(disk(n, layout.emptyDiskFiles().get(i), spec.emptyDisks().get(i).serial(), false));
+        }
+        for (int i = 0; i < spec.nics().size(); i++) {
+            a.addAll(List.of("-netdev", "user,id=net" + i + ",restrict=on",
+                    "-device", "virtio-net-pci,netdev=net" + i + ",mac=" + spec.nics().get(i).mac()));
+        }
+        if (spec.display() == Display.VGA) {
+            a.addAll(List.of("-device", arch == Arch.X86_64 ? "VGA" : "virtio-gpu-pci"));
+        }
+        a.addAll(spec.extraQemuArgs());
+        return a;
+    }
+
+    /** Device and block node for one disk: the overlay (always qcow2) under virtio-blk with its serial. */
+    static List<String> disk(int n, Path overlay, String serial, boolean readOnly) {
+        return List.of(
+                "-blockdev", "driver=qcow2,node-name=disk" + n + ",read-only=" + (readOnly ? "on" : "off")
+                        + ",file.driver=file,file.filename=" + opt(overlay) + ",file.read-only=" + (readOnly ? "on" : "off"),
+                "-device", "virtio-blk-pci,drive=disk" + n + ",id=disk-" + serial + ",serial=" + serial);
+    }
+
+    /** A path inside a QEMU option string: commas are doubled. */
+    static String opt(Path p) {
+        return p.toString().replace(",", ",,");
+    }
+
+    /**
+     * The same command for a person at a terminal: the console on stdio multiplexed with the
+     * human monitor (Ctrl-A X quits, Ctrl-A C switches), and the guest running at once.
+     */
+    public static List<String> forTerminal(List<String> command) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < command.size(); i++) {
+            String a = command.get(i);
+            if (a.equals("-S")) continue;
+            if (a.equals("-chardev") && i + 1 < command.size() && command.get(i + 1).startsWith("socket,id=console,")) {
+                out.addAll(List.of("-chardev", "stdio,id=console,mux=on,signal=off", "-mon", "chardev=console,mode=readline"));
+                i++;
+                continue;
+            }
+            out.add(a);
+        }
+        return out;
+    }
+}

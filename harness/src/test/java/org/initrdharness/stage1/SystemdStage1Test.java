@@ -1,0 +1,131 @@
+package org.initrdharness.stage1;
+
+import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
+import static org.testng.Assert.assertTrue;
+
+import java.util.Set;
+import org.initrdharness.initrd.PlanEntry;
+import org.initrdharness.vm.Arch;
+import org.testng.annotations.Test;
+
+public class SystemdStage1Test {
+    private static Stage1Composition compose(String json) {
+        return SystemdStage1.compose(Arch.X86_64, Stage1Options.parse(json, "test"), null);
+    }
+
+    @Test
+    public void defaultsHoldTheInitrdUnitsAndBootToInitrdTarget() {
+        Stage1Composition c = compose("{}");
+        Set<String> units = c.unitNames();
+        for (String u : new String[] {"initrd.target", "initrd-root-device.target", "initrd-root-fs.target",
+                "initrd-fs.target", "initrd-parse-etc.service", "initrd-cleanup.service", "initrd-switch-root.target",
+                "initrd-switch-root.service", "initrd-udevadm-cleanup-db.service", "sysinit.target", "basic.target",
+                "emergency.target", "emergency.service", "rescue.service", "systemd-journald.service",
+                "systemd-udevd.service", "systemd-udev-trigger.service", "systemd-modules-load.service",
+                "systemd-fsck@.service", "systemd-ask-password-console.path", "cryptsetup.target",
+                "plymouth-start.service", "plymouth-switch-root.service", "systemd-ask-password-plymouth.path"}) {
+            assertTrue(units.contains(u), u + " missing from " + units);
+        }
+        assertEquals(link(c, "/usr/lib/systemd/system/default.target"), "initrd.target");
+        assertEquals(link(c, "/init"), "/usr/lib/systemd/systemd");
+        assertEquals(link(c, "/lib64"), "usr/lib64");
+        assertTrue(c.text("/etc/initrd-release").orElseThrow().contains("ID=initrd-harness"));
+        assertTrue(c.wants("/usr/lib/systemd/system-generators/systemd-fstab-generator"));
+        assertTrue(c.wants("/usr/lib/systemd/system-generators/systemd-cryptsetup-generator"));
+        assertTrue(c.wants("/usr/lib/x86_64-linux-gnu/plymouth/details.so"), "dlopened plugin is listed");
+        // No fstab or crypttab: root= and rd.luks.* on the command line decide.
+        assertFalse(c.generatedAt("/etc/fstab").isPresent());
+        assertFalse(c.generatedAt("/etc/crypttab").isPresent());
+        assertEquals(c.text("/etc/systemd/system.conf").orElseThrow(), "[Manager]\n");
+    }
+
+    @Test
+    public void modulesLoadListsDiskFilesystemAndCryptModulesThenTheUsers() {
+        Stage1Composition c = compose("{\"kernelModules\": [\"virtio_net\"], \"modprobeOptions\": {\"loop\": \"max_loop=4\"}}");
+        String load = c.text(SystemdStage1.MODULES_LOAD).orElseThrow();
+        for (String m : new String[] {"virtio_pci", "virtio_blk", "ext4", "dm_crypt", "xts", "virtio_net"}) {
+            assertTrue(load.lines().anyMatch(m::equals), m + " not in " + load);
+        }
+        assertEquals(c.text("/etc/modprobe.d/stage1.conf").orElseThrow(), "options loop max_loop=4\n");
+    }
+
+    @Test
+    public void withoutPlymouthAndCryptsetupTheirFilesStayOut() {
+        Stage1Composition c = compose("{\"plymouth\": false, \"cryptsetup\": false, \"fsck\": false}");
+        assertFalse(c.unitNames().contains("plymouth-start.service"));
+        assertFalse(c.unitNames().contains("cryptsetup.target"));
+        assertFalse(c.wants("/usr/sbin/plymouthd"));
+        assertFalse(c.wants("/usr/lib/systemd/systemd-cryptsetup"));
+        assertFalse(c.wants("/usr/sbin/e2fsck"));
+        assertFalse(c.modules().contains("dm_crypt"));
+        assertFalse(c.generatedAt("/usr/lib/systemd/system/sysinit.target.wants/plymouth-start.service").isPresent());
+    }
+
+    @Test
+    public void aarch64UsesItsTripletAndHasNoLib64() {
+        Stage1Composition c = SystemdStage1.compose(Arch.AARCH64, Stage1Options.defaults(), null);
+        assertTrue(c.wants("/usr/lib/aarch64-linux-gnu/plymouth/renderers/frame-buffer.so"));
+        assertFalse(c.generatedAt("/lib64").isPresent());
+        assertTrue(c.modules().contains("virtio_mmio"));
+    }
+
+    @Test
+    public void lockedRootHasNoSuloginForce() {
+        Stage1Composition c = compose("{}");
+        assertTrue(c.text("/etc/shadow").orElseThrow().startsWith("root:!:"));
+        assertFalse(c.generatedAt("/etc/systemd/system/emergency.service.d/stage1-open.conf").isPresent());
+    }
+
+    @Test
+    public void openRootForcesSuloginInEmergencyAndRescue() {
+        Stage1Composition c = compose("{\"emergencyAccess\": \"open\"}");
+        for (String unit : new String[] {"emergency", "rescue"}) {
+            assertEquals(c.text("/etc/systemd/system/" + unit + ".service.d/stage1-open.conf").orElseThrow(),
+                    "[Service]\nEnvironment=SYSTEMD_SULOGIN_FORCE=1\n");
+        }
+    }
+
+    @Test
+    public void hashedPasswordGoesIntoShadow() {
+        String hash = "$6$salt$0123456789abcdefABCDEF";
+        Stage1Composition c = compose("{\"emergencyAccess\": \"" + hash + "\"}");
+        assertTrue(c.text("/etc/shadow").orElseThrow().startsWith("root:" + hash + ":"));
+        assertEquals(c.generatedAt("/etc/shadow").map(e -> ((PlanEntry.Generated) e).mode()).orElseThrow(), 0600);
+    }
+
+    @Test
+    public void timeoutsGoToTheManagerConfiguration() {
+        Stage1Composition c = compose("{\"deviceTimeoutSec\": 5, \"startTimeoutSec\": 30}");
+        assertEquals(c.text("/etc/systemd/system.conf").orElseThrow(),
+                "[Manager]\nDefaultTimeoutStartSec=30s\nDefaultDeviceTimeoutSec=5s\n");
+    }
+
+    @Test
+    public void networkdGetsADhcpNetworkAndItsUser() {
+        Stage1Composition c = compose("{\"network\": {}}");
+        assertTrue(c.wants("/usr/lib/systemd/systemd-networkd"));
+        assertEquals(c.text("/etc/systemd/network/99-stage1-dhcp.network").orElseThrow(),
+                "[Match]\nName=e*\n\n[Network]\nDHCP=yes\n");
+        assertTrue(c.text("/etc/passwd").orElseThrow().contains("systemd-network:"));
+        assertTrue(c.modules().contains("virtio_net"));
+    }
+
+    @Test
+    public void userUnitsDropInsWantsAndBinaries() {
+        Stage1Composition c = compose("{\"units\": {\"hello.service\": \"[Service]\\nExecStart=/bin/true\\n\"},"
+                + " \"wants\": {\"initrd.target\": [\"hello.service\"]},"
+                + " \"dropIns\": {\"systemd-udevd.service/debug.conf\": \"[Service]\\nEnvironment=X=1\\n\"},"
+                + " \"binaries\": [\"/usr/bin/strace\"], \"files\": {\"/etc/hello\": \"hi\\n\"}}");
+        assertTrue(c.text("/etc/systemd/system/hello.service").isPresent());
+        assertEquals(link(c, "/etc/systemd/system/initrd.target.wants/hello.service"),
+                "/usr/lib/systemd/system/hello.service");
+        assertTrue(c.text("/etc/systemd/system/systemd-udevd.service.d/debug.conf").isPresent());
+        assertTrue(c.wants("/usr/bin/strace"));
+        assertEquals(c.text("/etc/hello").orElseThrow(), "hi\n");
+    }
+
+    private static String link(Stage1Composition c, String path) {
+        return ((PlanEntry.Symlink) c.generatedAt(path).orElseThrow(() -> new AssertionError("no " + path))).target();
+    }
+}

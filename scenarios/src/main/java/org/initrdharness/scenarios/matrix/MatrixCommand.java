@@ -1,0 +1,105 @@
+package org.initrdharness.scenarios.matrix;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.initrdharness.cli.CliCommand;
+import org.initrdharness.scenarios.ScenarioCatalog;
+import org.initrdharness.scenarios.support.GuestSource;
+import org.initrdharness.vm.Arch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code initrd-harness matrix}: the boot matrix, scenario × arch, sharded and in parallel. */
+@Command(name = "matrix", mixinStandardHelpOptions = true,
+        description = {"Runs the boot scenarios on each arch and prints a scenario x arch summary.",
+                "Exit status: 0 when nothing failed, 1 when a test failed, 2 on bad options."})
+public final class MatrixCommand implements CliCommand, Callable<Integer> {
+
+    @Option(names = "--arch", paramLabel = "ARCH", description = "x86_64 or aarch64; repeat for both (default: both)")
+    List<String> arches = new ArrayList<>();
+
+    @Option(names = "--suite", defaultValue = "nightly", description = "smoke or nightly (default: ${DEFAULT-VALUE})")
+    String suite;
+
+    @Option(names = "--shard", defaultValue = "1/1", paramLabel = "I/N",
+            description = "run shard I of N (cells sorted by name, dealt round-robin)")
+    String shard;
+
+    @Option(names = "--parallel", paramLabel = "N", description = "guests at once (default: the number of cores)")
+    Integer parallel;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "write every result as JSON")
+    Path json;
+
+    @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = "target/matrix",
+            description = "where boots leave their artifacts and TestNG/JUnit XML reports go (default: ${DEFAULT-VALUE})")
+    Path reportDir;
+
+    @Option(names = "--kernel", paramLabel = "FILE",
+            description = "boot your own kernel (with --initrd): scenarios that need the harness's stage 1 are skipped")
+    Path kernel;
+
+    @Option(names = "--initrd", paramLabel = "FILE", description = "boot your own initrd (dracut, mkinitcpio, NixOS...)")
+    Path initrd;
+
+    @Option(names = "--list", description = "print the cells this shard would run, and exit")
+    boolean list;
+
+    @Override
+    public Integer call() throws Exception {
+        Suite s = Suite.parse(suite);
+        List<Arch> archList = arches.isEmpty() ? List.of(Arch.values()) : arches.stream().map(Arch::parse).toList();
+        Shard sh = Shard.parse(shard);
+        if ((kernel == null) != (initrd == null)) {
+            System.err.println("matrix: --kernel and --initrd go together: give both to boot your own, or neither");
+            return 2;
+        }
+        for (Path p : new Path[] {kernel, initrd}) {
+            if (p != null && !Files.isReadable(p)) {
+                System.err.println("matrix: cannot read " + p + ": check the path");
+                return 2;
+            }
+        }
+        int n = parallel != null ? parallel : Math.max(1, Runtime.getRuntime().availableProcessors());
+        if (n < 1) {
+            System.err.println("matrix: --parallel must be at least 1");
+            return 2;
+        }
+        List<MatrixCell> cells = sh.select(MatrixRunner.cells(ScenarioCatalog.all(), s, archList));
+        if (list) {
+            cells.forEach(c -> System.out.println(c.name()));
+            return 0;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put(GuestSource.REPORT_DIR, reportDir.toAbsolutePath().toString());
+        if (kernel != null) {
+            params.put(GuestSource.USER_KERNEL, kernel.toAbsolutePath().toString());
+            params.put(GuestSource.USER_INITRD, initrd.toAbsolutePath().toString());
+        }
+        System.out.printf("matrix: suite %s, shard %s, %d cells, %d at once%n", s.id(), sh, cells.size(), n);
+        long start = System.nanoTime();
+        List<TestOutcome> outcomes = MatrixRunner.run(cells, s, n, reportDir, params, true);
+        double wall = (System.nanoTime() - start) / 1e9;
+        MatrixReport report = new MatrixReport(outcomes);
+        report.printSummary(System.out, wall);
+        if (json != null) {
+            Map<String, Object> meta = new LinkedHashMap<>();
+            meta.put("suite", s.id());
+            meta.put("shard", sh.toString());
+            meta.put("parallel", n);
+            meta.put("wallSeconds", Math.round(wall * 10) / 10.0);
+            report.writeJson(json, meta);
+            System.out.println("matrix: results written to " + json);
+        }
+        if (outcomes.isEmpty()) {
+            System.err.println("matrix: no test ran: check --arch, --suite and --shard");
+            return 1;
+        }
+        return report.anyFailed() ? 1 : 0;
+    }
+}

@@ -1,0 +1,105 @@
+package org.initrdharness.scenarios.matrix;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/** The matrix at a glance: scenario × arch with verdict and time, and the same as JSON. */
+public final class MatrixReport {
+    private final List<TestOutcome> outcomes;
+
+    public MatrixReport(List<TestOutcome> outcomes) {
+        this.outcomes = List.copyOf(outcomes);
+    }
+
+    public boolean anyFailed() {
+        return outcomes.stream().anyMatch(o -> o.verdict() == Verdict.FAIL);
+    }
+
+    /** Per scenario and arch: the combined verdict and the summed seconds. */
+    Map<String, Map<String, Cell>> table() {
+        Map<String, Map<String, Cell>> rows = new TreeMap<>();
+        for (TestOutcome o : outcomes) {
+            rows.computeIfAbsent(o.scenario(), k -> new TreeMap<>())
+                    .merge(o.arch(), new Cell(o.verdict(), o.seconds(), o.verdict() == Verdict.FAIL ? 1 : 0, 1),
+                            Cell::plus);
+        }
+        return rows;
+    }
+
+    record Cell(Verdict verdict, double seconds, int failed, int tests) {
+        Cell plus(Cell o) {
+            return new Cell(Verdict.combine(verdict, o.verdict), seconds + o.seconds, failed + o.failed, tests + o.tests);
+        }
+    }
+
+    public void printSummary(PrintStream out, double wallSeconds) {
+        Map<String, Map<String, Cell>> rows = table();
+        TreeSet<String> arches = new TreeSet<>();
+        rows.values().forEach(m -> arches.addAll(m.keySet()));
+        StringBuilder header = new StringBuilder(String.format("%-30s", "scenario"));
+        arches.forEach(a -> header.append(String.format(" | %-20s", a)));
+        out.println();
+        out.println(header);
+        out.println("-".repeat(header.length()));
+        rows.forEach((scenario, byArch) -> {
+            StringBuilder line = new StringBuilder(String.format("%-30s", scenario));
+            for (String a : arches) {
+                Cell c = byArch.get(a);
+                String text = c == null ? "-" : String.format("%s %d/%d %.0fs", c.verdict(),
+                        c.tests() - c.failed(), c.tests(), c.seconds());
+                line.append(String.format(" | %-20s", text));
+            }
+            out.println(line);
+        });
+        long passed = outcomes.stream().filter(o -> o.verdict() == Verdict.PASS).count();
+        long failed = outcomes.stream().filter(o -> o.verdict() == Verdict.FAIL).count();
+        long skipped = outcomes.stream().filter(o -> o.verdict() == Verdict.SKIP).count();
+        out.printf("%nmatrix: %d passed, %d failed, %d skipped in %.1f s%n", passed, failed, skipped, wallSeconds);
+        for (TestOutcome o : outcomes) {
+            if (o.verdict() == Verdict.FAIL) {
+                out.printf("  FAILED %s[%s].%s: %s%n", o.scenario(), o.arch(), o.test(), o.message());
+                if (o.artifacts() != null) out.printf("         artifacts: %s%n", o.artifacts());
+            } else if (o.verdict() == Verdict.SKIP && o.message() != null) {
+                out.printf("  skipped %s[%s].%s: %s%n", o.scenario(), o.arch(), o.test(), o.message());
+            }
+        }
+    }
+
+    /** Writes the outcomes as JSON (temp file, then rename). */
+    public void writeJson(Path file, Map<String, Object> meta) throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>(meta);
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (TestOutcome o : outcomes) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("scenario", o.scenario());
+            r.put("arch", o.arch());
+            r.put("test", o.test());
+            r.put("verdict", o.verdict().name().toLowerCase());
+            r.put("seconds", Math.round(o.seconds() * 10) / 10.0);
+            r.put("artifacts", o.artifacts());
+            r.put("message", o.message());
+            results.add(r);
+        }
+        doc.put("results", results);
+        Path abs = file.toAbsolutePath();
+        Files.createDirectories(abs.getParent());
+        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
+        try {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), doc);
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
