@@ -89,6 +89,34 @@ public final class VmImages {
         }
     }
 
+    /**
+     * Deletes the cache entries of {@code arch} other than the one {@code keep} lives in (left by
+     * older package versions or recipes); returns the entries removed. Guests already running
+     * from a removed entry keep their open files.
+     */
+    public static List<Path> prune(GuestImages keep, Path cache) {
+        try {
+            ImageCache images = new ImageCache(cache);
+            Path keepEntry = keep.manifest().getParent();
+            List<Path> removed = new ArrayList<>();
+            try (ImageCache.Lock lock = images.lock(keep.arch().id())) {
+                Path entries = images.root().resolve("entries");
+                if (!Files.isDirectory(entries)) return removed;
+                try (var s = Files.list(entries)) {
+                    for (Path e : s.sorted().toList()) {
+                        if (e.getFileName().toString().startsWith(keep.arch().id() + "-") && !e.equals(keepEntry)) {
+                            ImageCache.deleteTree(e);
+                            removed.add(e);
+                        }
+                    }
+                }
+            }
+            return removed;
+        } catch (IOException e) {
+            throw new ImagesException("pruning " + keep.arch().id() + " entries in " + cache + " failed: " + e.getMessage(), e);
+        }
+    }
+
     private static Resolution resolve(Arch arch, ImageCache images, Progress progress) throws IOException {
         List<String> wanted = new ArrayList<>(Recipe.SYSROOT_PACKAGES);
         String stamp = Apt.listsStamp();
