@@ -8,6 +8,7 @@ public final class ScenarioCatalog {
     }
 
     public static List<Class<?>> all() {
-        return List.of(SwitchRootScenario.class);
+        return List.of(SwitchRootScenario.class, EmergencyShellScenario.class, LockedEmergencyScenario.class,
+                LegacyHooksScenario.class);
     }
 }
