@@ -47,6 +47,10 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
     @Option(names = "--initrd", paramLabel = "FILE", description = "boot your own initrd (dracut, mkinitcpio, NixOS...)")
     Path initrd;
 
+    @Option(names = "--scenario", paramLabel = "NAME",
+            description = "run only this scenario class (simple name, e.g. SwitchRootScenario); repeat for more")
+    List<String> scenarios = new ArrayList<>();
+
     @Option(names = "--list", description = "print the cells this shard would run, and exit")
     boolean list;
 
@@ -70,7 +74,18 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
             System.err.println("matrix: --parallel must be at least 1");
             return 2;
         }
-        List<MatrixCell> cells = sh.select(MatrixRunner.cells(ScenarioCatalog.all(), s, archList));
+        List<Class<?>> catalogue = ScenarioCatalog.all();
+        if (!scenarios.isEmpty()) {
+            List<String> known = catalogue.stream().map(Class::getSimpleName).toList();
+            for (String name : scenarios) {
+                if (!known.contains(name)) {
+                    System.err.println("matrix: no scenario '" + name + "'; known: " + String.join(", ", known));
+                    return 2;
+                }
+            }
+            catalogue = catalogue.stream().filter(c -> scenarios.contains(c.getSimpleName())).toList();
+        }
+        List<MatrixCell> cells = sh.select(MatrixRunner.cells(catalogue, s, archList));
         if (list) {
             cells.forEach(c -> System.out.println(c.name()));
             return 0;
