@@ -8,6 +8,6 @@ public final class ScenarioCatalog {
     }
 
     public static List<Class<?>> all() {
-        return List.of(SwitchRootScenario.class);
+        return List.of(SwitchRootScenario.class, KernelModuleScenario.class);
     }
 }
