@@ -8,6 +8,7 @@ public final class ScenarioCatalog {
     }
 
     public static List<Class<?>> all() {
-        return List.of(SwitchRootScenario.class, KernelModuleScenario.class);
+        return List.of(SwitchRootScenario.class, KernelModuleScenario.class,
+                Stage1NetworkingScenario.class);
     }
 }
