@@ -10,6 +10,6 @@ public final class ScenarioCatalog {
     public static List<Class<?>> all() {
         return List.of(SwitchRootScenario.class, KernelModuleScenario.class,
                 Stage1NetworkingScenario.class, LuksKeyfileScenario.class,
-                LuksPassphraseOverPlymouthScenario.class);
+                LuksPassphraseScenario.class);
     }
 }

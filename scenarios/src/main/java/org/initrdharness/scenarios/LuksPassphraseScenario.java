@@ -41,14 +41,43 @@ import org.testng.annotations.Test;
  * plymouthd runs, its details view puts systemd-cryptsetup's passphrase prompt on the serial
  * line, a wrong passphrase is refused and asked again, the right one unlocks and the boot
  * reaches stage 2; one answer opens two volumes that share a passphrase; and the passphrases
- * typed show up in no log or report.
+ * typed show up in no log or report. Opening the root by rd.luks.uuid= with a typed passphrase
+ * relies on command-line conventions only, so that test also boots a user's own initrd.
  */
-public class LuksPassphraseOverPlymouthScenario extends Scenario {
+public class LuksPassphraseScenario extends Scenario {
     /**
      * A prompt that starts a console line. Plymouth redraws the prompt on the same line after
      * every key ("...:Please enter...:*Please enter..."); a new request starts a new line.
      */
     static final Pattern PROMPT = Pattern.compile("^Please enter passphrase for disk (\\S+?):");
+
+    /** Any initrd's prompt for a LUKS passphrase (systemd's, dracut's, plymouth's), wherever it is on a line. */
+    static final Pattern ANY_PROMPT = Pattern.compile("(?i)passphrase for \\S+");
+
+    @Test(groups = "nightly")
+    public void rdLuksUuidRootOpensWithThePassphraseTypedOnTheSerialConsole() throws IOException {
+        GuestImages images = images();
+        String passphrase = ScratchLuks.freshPassphrase();
+        Path scratch = Files.createTempDirectory("luks-plymouth-");
+        try {
+            Path root = ScratchLuks.rootWithPassphrase(images, passphrase, scratch);
+            MachineSpec spec = machine("rd-luks-uuid").initrd(conventionalInitrd()).disk(Disk.raw(root, "luks"))
+                    .append("rd.luks.uuid=" + images.luksUuid() + " " + rootByLabel()).build();
+            try (Machine m = start(spec)) {
+                Console console = m.console();
+                ConsoleMatch prompt = console.waitFor(ANY_PROMPT, Duration.ofSeconds(150));
+                console.sendSecretLine(passphrase);
+                Stage2Report stage2 = awaitStage2(m);
+                assertEquals(stage2.arch(), arch.id(), "stage 2 runs on the guest's arch");
+                assertTrue(stage2.cmdline().contains("rd.luks.uuid=" + images.luksUuid()), stage2.cmdline());
+                System.out.printf("%s: prompt at %.1f s, stage 2 at %.1f s (guest uptime %.1f s)%n", arch,
+                        prompt.seconds(), stage2.secondsSinceStart(), stage2.uptime());
+            }
+            assertNoLeak(List.of(passphrase));
+        } finally {
+            deleteTree(scratch);
+        }
+    }
 
     @Test(groups = "nightly")
     public void wrongPassphraseIsAskedAgainAndTheRightOneReachesStage2() throws IOException {
