@@ -85,15 +85,15 @@ public class LuksPassphraseScenario extends Scenario {
         String right = ScratchLuks.freshPassphrase();
         String wrong = ScratchLuks.freshPassphrase();
         String volume = "luks-" + images.luksUuid();
+        Map<String, Object> json = new TreeMap<>();
+        plymouthMark().addTo(json);
+        mapperMark().addTo(json);
+        journalMark().addTo(json);
+        Path initrd = stage1(Stage1Json.options("LUKS plymouth scenario", json));
         Path scratch = Files.createTempDirectory("luks-plymouth-");
         try {
             Path root = ScratchLuks.rootWithPassphrase(images, right, scratch);
-            Map<String, Object> json = new TreeMap<>();
-            plymouthMark().addTo(json);
-            mapperMark().addTo(json);
-            journalMark().addTo(json);
-            MachineSpec spec = machine("wrong-then-right")
-                    .initrd(stage1(Stage1Json.options("LUKS plymouth scenario", json)))
+            MachineSpec spec = machine("wrong-then-right").initrd(initrd)
                     .disk(Disk.raw(root, "luks")).append("rd.luks.uuid=" + images.luksUuid() + " " + rootByLabel())
                     .build();
             try (Machine m = start(spec)) {
@@ -130,15 +130,15 @@ public class LuksPassphraseScenario extends Scenario {
         UUID dataUuid = UUID.randomUUID();
         String rootVolume = "luks-" + images.luksUuid();
         String dataVolume = "luks-" + dataUuid;
+        Map<String, Object> json = new TreeMap<>();
+        plymouthMark().addTo(json);
+        mapperMark().addTo(json);
+        Path initrd = stage1(Stage1Json.options("LUKS plymouth scenario", json));
         Path scratch = Files.createTempDirectory("luks-plymouth-");
         try {
             Path root = ScratchLuks.rootWithPassphrase(images, passphrase, scratch);
             Path data = ScratchLuks.newVolume("stage2data", dataUuid, passphrase, scratch);
-            Map<String, Object> json = new TreeMap<>();
-            plymouthMark().addTo(json);
-            mapperMark().addTo(json);
-            MachineSpec spec = machine("one-answer-two-volumes")
-                    .initrd(stage1(Stage1Json.options("LUKS plymouth scenario", json)))
+            MachineSpec spec = machine("one-answer-two-volumes").initrd(initrd)
                     .disk(Disk.raw(root, "luks")).disk(Disk.raw(data, "data"))
                     .append("rd.luks.uuid=" + images.luksUuid() + " rd.luks.uuid=" + dataUuid + " " + rootByLabel())
                     .build();
