@@ -54,6 +54,11 @@ public abstract class Scenario {
         return IMAGES.computeIfAbsent(arch, VmImages::ensure);
     }
 
+    /** Where this run's boots, initrds and reports go: scans for leaked secrets look here. */
+    protected Path reportDir() {
+        return reportDir;
+    }
+
     /** True when the user brought their own kernel and initrd. */
     protected boolean bringsOwnInitrd() {
         return userInitrd != null;
