@@ -112,8 +112,8 @@ public record Compression(Format format, int level, int threads) {
 
     /**
      * A stream that compresses what is written into {@code out}; closing it ends the compressed
-     * stream and closes {@code out}. {@code expectedBytes} (or -1) lets zstd split its work into
-     * jobs of equal size.
+     * stream and closes {@code out}. {@code expectedBytes} (or -1) lets zstd and xz split their
+     * work into pieces of equal size.
      */
     public OutputStream compress(OutputStream out, long expectedBytes) throws IOException {
         switch (format) {
@@ -143,8 +143,8 @@ public record Compression(Format format, int level, int threads) {
         if (level == DEFAULT_LEVEL) {
             // Tuned on a systemd initrd (see the README's performance table): level 7 with an
             // 8 MiB window, wider match tables and 4-byte matches is smaller than `zstd -15`
-            // (dracut's choice) in a tenth of its time. The window stays small enough for the
-            // kernel's streaming decoder to allocate early in boot.
+            // (dracut's choice) for about a seventh of its CPU time. The window stays small
+            // enough for the kernel's streaming decoder to allocate early in boot.
             z.setWindowLog(23);
             z.setHashLog(22);
             z.setChainLog(21);

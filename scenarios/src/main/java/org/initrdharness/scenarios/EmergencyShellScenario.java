@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import org.initrdharness.images.disk.Stage2;
 import org.initrdharness.scenarios.support.Scenario;
 import org.initrdharness.scenarios.support.Stage2Report;
+import org.initrdharness.stage1.Stage1Options;
 import org.initrdharness.vm.Machine;
 import org.initrdharness.vm.MachineSpec;
 import org.initrdharness.vm.console.ConsoleMatch;
@@ -22,7 +23,7 @@ import org.testng.annotations.Test;
  * and the boot can be taken up again from there without a reboot. Only kernel command-line
  * conventions are used (a root= whose disk is missing, rd.systemd.unit=,
  * rootflags=x-systemd.device-timeout=, systemd.setenv=), so these also run against a user's
- * systemd initrd.
+ * systemd initrd; only the test of the deviceTimeoutSec option needs the harness's own stage 1.
  */
 public class EmergencyShellScenario extends Scenario {
 
@@ -68,6 +69,24 @@ public class EmergencyShellScenario extends Scenario {
             assertEquals(no.exitStatus(), 1, "`false` in the emergency shell: " + no);
             ShellResult absent = m.console().shell().run("test -e /dev/disk/by-label/" + Stage2.LABEL);
             assertEquals(absent.exitStatus(), 1, "the root disk is not there: " + absent);
+        }
+    }
+
+    @Test(groups = "nightly")
+    public void deviceTimeoutOptionBoundsTheWaitForAMissingRoot() throws IOException {
+        // The harness's own stage 1 says it in system.conf (DefaultDeviceTimeoutSec) and opens the shell itself.
+        Stage1Options options = Stage1Options.parse("{\"emergencyAccess\": \"open\", \"deviceTimeoutSec\": 5}",
+                "device-timeout scenario");
+        MachineSpec spec = machine("device-timeout-option").initrd(stage1(options)).append(rootByLabel()).build();
+        try (Machine m = start(spec)) {
+            ConsoleMatch expecting = m.console().expect("Expecting device", TO_EMERGENCY);
+            ConsoleMatch timedOut = m.console().expect("Timed out waiting for device", TO_EMERGENCY);
+            openEmergencyShell(m);
+            System.out.printf(Locale.ROOT, "%s: root device expected at %.1f s, timed out at %.1f s%n", arch,
+                    expecting.seconds(), timedOut.seconds());
+            ShellResult timeout = m.console().shell().run("systemctl show -p JobRunningTimeoutUSec --value '"
+                    + ROOT_DEVICE_UNIT + "'");
+            assertEquals(timeout.output().strip(), "5s", "the root device's job timeout: " + timeout);
         }
     }
 

@@ -177,6 +177,9 @@ public class LuksPassphraseScenario extends Scenario {
         Matcher agent = Pattern.compile("(?m)^plymouth-agent-active-at=(\\d+)$").matcher(p);
         assertTrue(agent.find() && Long.parseLong(agent.group(1)) > 0,
                 "systemd-ask-password-plymouth.service ran: " + p);
+        // The console agent stands aside while plymouth runs (ConditionPathExists=!/run/plymouth/pid).
+        assertTrue(p.contains("console-agent-active-at=0\n") || p.endsWith("console-agent-active-at=0"),
+                "systemd-ask-password-console.service never ran: the prompt was plymouth's: " + p);
     }
 
     /** The console lines that start with a passphrase prompt: one per request. */
@@ -206,7 +209,7 @@ public class LuksPassphraseScenario extends Scenario {
                 echo "pidfile=$(cat /run/plymouth/pid)"
                 plymouth --ping && echo ping=ok || echo ping=failed
                 echo "plymouth-agent-active-at=$(systemctl show -P ActiveEnterTimestampMonotonic systemd-ask-password-plymouth.service)"
-                echo "console-agent-condition=$(systemctl show -P ConditionResult systemd-ask-password-console.service)"
+                echo "console-agent-active-at=$(systemctl show -P ActiveEnterTimestampMonotonic systemd-ask-password-console.service)"
                 """);
     }
 
