@@ -24,6 +24,9 @@ import org.initrdharness.initrd.elf.ElfNote;
  * ({@link LibraryResolver}). Breadth-first with a seen-set; symlink loops are reported, never
  * followed forever.
  *
+ * <p>Directories are copied with everything below them; a symlink met inside such a directory
+ * is copied with what it leads to, except that a directory it leads to comes empty.
+ *
  * <p>Each {@code add} call finishes its whole closure before it returns and fails with one
  * {@link InitrdBuildException} listing everything that was missing, each with the chain that
  * needed it, unless {@link ClosureOptions#allowMissing()} turns those into {@link #warnings()}.
@@ -67,10 +70,12 @@ public final class Closure {
     /** A DT_NEEDED {@code name} a library's own search did not find, and the error to give if nothing provides it. */
     private record Unresolved(String name, String message) {}
 
+    /** A closure with {@link ClosureOptions#defaults()}: missing things fail, dlopen notes ignored. */
     public Closure(Sysroot sysroot, InitrdPlan.Builder plan) {
         this(sysroot, plan, ClosureOptions.defaults());
     }
 
+    /** A closure adding to {@code plan} what it finds in {@code sysroot}. */
     public Closure(Sysroot sysroot, InitrdPlan.Builder plan, ClosureOptions options) {
         this.sysroot = sysroot;
         this.plan = plan;
@@ -117,10 +122,15 @@ public final class Closure {
         return this;
     }
 
+    /** {@link #add(InitrdPath, String)} for a path written as a string. */
     public Closure add(String source, String reason) {
         return add(InitrdPath.of(source), reason);
     }
 
+    /**
+     * Adds all {@code sources} in one breadth-first walk; a failure lists every missing source
+     * and library at once.
+     */
     public Closure addAll(Collection<InitrdPath> sources, String reason) {
         for (InitrdPath p : sources) enqueue(p, reason, true, null);
         drain();
@@ -142,7 +152,7 @@ public final class Closure {
     public Closure addLink(InitrdPath link, InitrdPath source, String reason) {
         add(source, reason);
         InitrdPath at = resolveInPlan(link);
-        if (!at.equals(source)) {
+        if (!at.equals(source) && !equivalentLinkInPlan(at, source.value())) {
             plan.add(new PlanEntry.Symlink(at, source.value(), reason));
         }
         return this;
@@ -168,18 +178,19 @@ public final class Closure {
      * Adds {@code entry} (a generated file, directory, device node, link) at
      * {@link #resolveInPlan} of its path, so that "/lib/modules-load.d/x.conf" lands in
      * "/usr/lib/modules-load.d/x.conf" once the closure has put "/lib -> usr/lib" in the plan.
-     * Add sources first, then placed entries.
+     * A symlink whose text differs from one already there but leads to the same file in the
+     * sysroot keeps the one there. Add sources first, then placed entries.
      */
     public Closure addPlaced(PlanEntry entry) {
         InitrdPath at = resolveInPlan(entry.path());
-        if (at.equals(entry.path())) {
+        if (at.equals(entry.path()) && !(entry instanceof PlanEntry.Symlink)) {
             plan.add(entry);
         } else if (entry instanceof PlanEntry.Generated g) {
             plan.add(new PlanEntry.Generated(at, g.content(), g.mode(), g.reason()));
         } else if (entry instanceof PlanEntry.Directory d) {
             plan.add(new PlanEntry.Directory(at, d.mode(), d.reason()));
         } else if (entry instanceof PlanEntry.Symlink l) {
-            plan.add(new PlanEntry.Symlink(at, l.target(), l.reason()));
+            if (!equivalentLinkInPlan(at, l.target())) plan.add(new PlanEntry.Symlink(at, l.target(), l.reason()));
         } else if (entry instanceof PlanEntry.DeviceNode n) {
             plan.add(new PlanEntry.DeviceNode(at, n.kind(), n.major(), n.minor(), n.mode(), n.reason()));
         } else if (entry instanceof PlanEntry.RegularFile f) {
@@ -285,9 +296,15 @@ public final class Closure {
     private void drain() {
         try {
             while (!queue.isEmpty()) process(queue.pollFirst());
-        } catch (UncheckedIOException e) {
+        } catch (RuntimeException e) {
+            // A failed add leaves nothing half-queued for the next one.
             queue.clear();
-            throw new InitrdBuildException("reading " + sysroot + " failed: " + e.getCause().getMessage(), e);
+            unresolvedOfLibraries.clear();
+            errors.clear();
+            if (e instanceof UncheckedIOException io) {
+                throw new InitrdBuildException("reading " + sysroot + " failed: " + io.getCause().getMessage(), io);
+            }
+            throw e;
         }
         for (Unresolved u : unresolvedOfLibraries) {
             if (!providedNames.contains(u.name())) missing(u.message() + "; and no file in the initrd is called " + u.name());
@@ -318,9 +335,7 @@ public final class Closure {
 
     private void process(Work w) {
         Sysroot.Resolution r = sysroot.resolve(w.path);
-        for (Sysroot.Link link : r.links()) {
-            plan.add(new PlanEntry.Symlink(link.path(), link.target(), "symlink chain of " + w.path));
-        }
+        for (Sysroot.Link link : r.links()) addReplicatedLink(link, w.path);
         if (!r.found()) {
             if (r.failure() == Sysroot.Failure.LOOP) {
                 warnings.add("symlink loop kept as links: " + r.describeFailure() + " (" + w.reason + ")");
@@ -352,6 +367,9 @@ public final class Closure {
                 break;
             case DIRECTORY:
                 plan.add(new PlanEntry.Directory(at, n.mode(), w.reason));
+                // A link inside a copied directory that leads to another directory (a module
+                // tree's build -> /usr/src/...) brings that directory, not everything below it.
+                if (!w.required && !r.links().isEmpty()) break;
                 String inDir = "in directory " + at;
                 for (String name : sysroot.list(at)) enqueue(at.resolve(name), inDir, false, null);
                 break;
@@ -363,6 +381,30 @@ public final class Closure {
             default:
                 warnings.add("skipped " + at + ": a " + n.kind().name().toLowerCase() + " cannot go into an initrd (" + w.reason + ")");
         }
+    }
+
+    /**
+     * Copies a symlink met on the way. A link already in the plan at that path with other text
+     * but the same destination (dracut writes "../lib/x" where the sysroot says "/lib/x") is kept:
+     * both lead to the file this closure copies.
+     */
+    private void addReplicatedLink(Sysroot.Link link, InitrdPath requested) {
+        if (!equivalentLinkInPlan(link.path(), link.target())) {
+            plan.add(new PlanEntry.Symlink(link.path(), link.target(), "symlink chain of " + requested));
+        }
+    }
+
+    /** True when the plan has a symlink at {@code path} whose other text leads where {@code target} leads, in the sysroot. */
+    private boolean equivalentLinkInPlan(InitrdPath path, String target) {
+        Optional<PlanEntry> existing = plan.get(path);
+        if (existing.isEmpty() || !(existing.get() instanceof PlanEntry.Symlink s) || s.target().equals(target)) return false;
+        Sysroot.Resolution mine = sysroot.resolve(linkDestination(path, target));
+        Sysroot.Resolution theirs = sysroot.resolve(linkDestination(path, s.target()));
+        return mine.found() && theirs.found() && mine.resolved().equals(theirs.resolved());
+    }
+
+    private static InitrdPath linkDestination(InitrdPath link, String target) {
+        return target.startsWith("/") ? InitrdPath.of(target) : InitrdPath.of(link.parent().value() + "/" + target);
     }
 
     /**

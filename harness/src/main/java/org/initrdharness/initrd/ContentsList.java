@@ -104,6 +104,43 @@ public final class ContentsList {
         return new ContentsList(origin, entries);
     }
 
+    /**
+     * The contents list that rebuilds what an existing initrd (dracut's, mkinitcpio's) holds from
+     * {@code sysroot}: a regular file whose bytes the sysroot has at the same path (not through a
+     * symlink) becomes a "source", any other file a generated one with the image's bytes;
+     * directories, symlinks and device nodes are taken as they are. Nothing is followed, so the
+     * closure adds only what the image lacks (libraries it forgot). Every archive of the file is
+     * read, early ones (microcode) included; filter {@link #entries()} to leave them out.
+     */
+    public static ContentsList fromInitrd(InitrdReader.Contents image, Sysroot sysroot, String origin) throws IOException {
+        List<Entry> out = new ArrayList<>();
+        for (InitrdEntry e : image.byPath().values()) { // a later archive's entry wins, as when unpacking
+            if (e.path().equals("/")) continue;
+            InitrdPath p = InitrdPath.of(e.path());
+            int mode = e.mode() & 07777;
+            int i = out.size();
+            if (e.isDirectory()) {
+                out.add(new EmptyDirectory(i, p, mode));
+            } else if (e.isSymlink()) {
+                out.add(new Link(i, p, e.linkTarget()));
+            } else if (e.isDevice()) {
+                out.add(new Device(i, p, (e.mode() & 0170000) == 0060000 ? 'b' : 'c', e.rdevMajor(), e.rdevMinor(), mode));
+            } else if (e.isRegularFile()) {
+                out.add(sameInSysroot(sysroot, p, e) ? new Copy(i, p, Optional.empty()) : new GeneratedFile(i, p, e.data(), mode));
+            }
+        }
+        return new ContentsList(origin, out);
+    }
+
+    private static boolean sameInSysroot(Sysroot sysroot, InitrdPath p, InitrdEntry e) throws IOException {
+        Sysroot.Resolution r = sysroot.resolveParent(p);
+        if (!r.found() || !r.resolved().equals(p) || r.node().kind() != Sysroot.Kind.FILE
+                || r.node().size() != e.data().length || r.node().mode() != (e.mode() & 07777)) {
+            return false;
+        }
+        return Arrays.equals(Files.readAllBytes(sysroot.hostPath(p)), e.data());
+    }
+
     /** Reads and checks the JSON file {@code file}. */
     public static ContentsList read(Path file) throws IOException {
         String text;
@@ -250,9 +287,11 @@ public final class ContentsList {
     }
 
     /**
-     * Adds every entry to the closure's plan: copies with their closure (all sources first, so a
-     * build reports every missing source at once), then links, generated files, directories and
-     * devices. Paths under symlinks already in the plan are placed under the links' targets.
+     * Adds every entry to the closure's plan: copies with their closure (all sources at once, so
+     * a build reports every missing source together), then links, generated files, directories
+     * and devices, placed under the plan's symlinks. An explicit symlink that says what the
+     * closure's copy of a sysroot link says in other words (dracut writes relative links) is
+     * not a conflict.
      */
     public void applyTo(Closure closure) {
         List<InitrdPath> sources = new ArrayList<>();

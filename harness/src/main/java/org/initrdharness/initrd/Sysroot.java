@@ -91,13 +91,21 @@ public final class Sysroot {
             return b.toString();
         }
 
+        /** The links up to the first one met twice: a loop's round, said once. */
+        private String distinctChain() {
+            java.util.LinkedHashSet<Link> once = new java.util.LinkedHashSet<>(links);
+            StringBuilder b = new StringBuilder();
+            for (Link l : once) b.append(b.length() > 0 ? ", " : "").append(l);
+            return once.size() < links.size() ? b + ", and round again" : b.toString();
+        }
+
         /** A sentence for errors: "/x does not exist (via /lib -> usr/lib)". */
         public String describeFailure() {
             String via = links.isEmpty() ? "" : " (via " + chain() + ")";
             switch (failure) {
                 case MISSING: return requested + " does not exist" + (resolved.equals(requested) ? "" : ": " + resolved + " is missing") + via;
                 case NOT_A_DIRECTORY: return requested + ": " + resolved + " is not a directory" + via;
-                case LOOP: return requested + ": more than " + MAX_SYMLINKS + " symlinks, a loop: " + chain();
+                case LOOP: return requested + ": more than " + MAX_SYMLINKS + " symlinks, a loop: " + distinctChain();
                 default: return requested + " exists";
             }
         }

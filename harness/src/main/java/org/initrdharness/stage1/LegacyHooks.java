@@ -77,7 +77,9 @@ public final class LegacyHooks {
                 .append("DefaultDependencies=no\n")
                 .append(h.unitSection());
         if (h.failsBoot()) {
-            u.append("OnFailure=emergency.target\nOnFailureJobMode=replace-irreversibly\n");
+            // isolate: the units after the hook are only ordered after it, so without it the boot
+            // would go on behind the emergency shell (mounting /sysroot, running postMountCommands).
+            u.append("OnFailure=emergency.target\nOnFailureJobMode=isolate\n");
         }
         u.append("\n[Service]\nType=oneshot\nRemainAfterExit=yes\n");
         if (h.option().equals("postDeviceCommands")) {

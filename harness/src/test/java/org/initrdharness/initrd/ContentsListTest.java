@@ -155,4 +155,72 @@ public class ContentsListTest {
             assertEquals(s.count(), 1L, "no temporary file left behind");
         }
     }
+
+    /**
+     * dracut writes relative links where the sysroot has absolute ones; a list read from its
+     * image must not clash with the closure's copy of the same link.
+     */
+    @Test
+    public void explicitLinksMeaningTheSameAsSysrootLinksAreKept() throws Exception {
+        TreeBuilder t = new TreeBuilder();
+        t.file("/usr/lib/x86_64-linux-gnu/ld.so", "x").link("/lib", "usr/lib").link("/lib64", "usr/lib64")
+                .link("/usr/lib64/ld.so", "/lib/x86_64-linux-gnu/ld.so");
+        ContentsList list = ContentsList.parse("[{\"source\": \"/lib64/ld.so\"},"
+                + "{\"target\": \"/usr/lib64/ld.so\", \"symlink\": \"../lib/x86_64-linux-gnu/ld.so\"},"
+                + "{\"target\": \"/lib64\", \"symlink\": \"usr/lib64\"}]", "dracut.json");
+        Closure c = new Closure(t.sysroot(), InitrdPlan.builder());
+        list.applyTo(c);
+        InitrdPlan plan = c.build();
+        // the closure's copy of the sysroot link came first and stays; the explicit one agrees
+        assertEquals(((PlanEntry.Symlink) plan.get(InitrdPath.of("/usr/lib64/ld.so")).orElseThrow()).target(),
+                "/lib/x86_64-linux-gnu/ld.so");
+        assertTrue(PlanPaths.follow(plan, "/lib64/ld.so").orElseThrow() instanceof PlanEntry.RegularFile);
+
+        // A link that leads somewhere else is still a conflict, named.
+        t.file("/usr/lib/other", "y");
+        ContentsList clash = ContentsList.parse("[{\"target\": \"/usr/lib64/ld.so\", \"symlink\": \"../lib/other\"},"
+                + "{\"source\": \"/lib64/ld.so\"}]", "clash.json");
+        InitrdBuildException e = expectThrows(InitrdBuildException.class,
+                () -> clash.applyTo(new Closure(t.sysroot(), InitrdPlan.builder())));
+        assertTrue(e.getMessage().contains("/usr/lib64/ld.so"), e.getMessage());
+    }
+
+    /** A file list read back from another builder's image: what the sysroot has is copied, the rest kept. */
+    @Test
+    public void anotherInitrdBecomesAContentsList() throws Exception {
+        TreeBuilder sys = new TreeBuilder();
+        sys.file("/usr/bin/tool", "#!/bin/sh\necho tool\n").file("/etc/conf", "sysroot version\n").link("/bin", "usr/bin");
+        Files.setPosixFilePermissions(sys.host("/usr/bin/tool"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        TreeBuilder img = new TreeBuilder();
+        img.file("/usr/bin/tool", "#!/bin/sh\necho tool\n").file("/etc/conf", "image version\n").link("/bin", "usr/bin")
+                .dir("/sysroot");
+        Files.setPosixFilePermissions(img.host("/usr/bin/tool"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(img.host("/etc/conf"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path cpio = Files.createTempFile("image", ".cpio");
+        Process p = new ProcessBuilder("sh", "-c", "find . | LC_ALL=C sort | cpio -o -H newc --quiet > " + cpio)
+                .directory(img.root.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(p.waitFor(), 0, out);
+
+        ContentsList list = ContentsList.fromInitrd(InitrdReader.read(cpio), sys.sysroot(), cpio.toString());
+        java.util.Map<String, ContentsList.Entry> byTarget = new java.util.HashMap<>();
+        for (ContentsList.Entry e : list.entries()) {
+            String key = e instanceof ContentsList.Copy c ? c.source().value()
+                    : e instanceof ContentsList.GeneratedFile g ? g.target().value()
+                    : e instanceof ContentsList.Link l ? l.target().value()
+                    : e instanceof ContentsList.EmptyDirectory d ? d.target().value() : "?";
+            byTarget.put(key, e);
+        }
+        assertTrue(byTarget.get("/usr/bin/tool") instanceof ContentsList.Copy, byTarget.toString());
+        assertTrue(byTarget.get("/etc/conf") instanceof ContentsList.GeneratedFile, byTarget.toString());
+        assertEquals(byTarget.get("/bin"), new ContentsList.Link(byTarget.get("/bin").index(), InitrdPath.of("/bin"), "usr/bin"));
+        assertTrue(byTarget.get("/sysroot") instanceof ContentsList.EmptyDirectory, byTarget.toString());
+
+        Closure c = new Closure(sys.sysroot(), InitrdPlan.builder());
+        list.applyTo(c);
+        InitrdPlan plan = c.build();
+        assertEquals(new String(((PlanEntry.Generated) plan.get(InitrdPath.of("/etc/conf")).orElseThrow()).content(),
+                StandardCharsets.UTF_8), "image version\n");
+        assertTrue(plan.get(InitrdPath.of("/usr/bin/tool")).orElseThrow() instanceof PlanEntry.RegularFile);
+    }
 }

@@ -41,7 +41,7 @@ public class LegacyHooksTest {
         for (String u : List.of("stage1-pre-device.service", "stage1-post-device.service",
                 "stage1-post-mount.service")) {
             String text = unit(c, u);
-            assertTrue(text.contains("OnFailure=emergency.target\nOnFailureJobMode=replace-irreversibly\n"), text);
+            assertTrue(text.contains("OnFailure=emergency.target\nOnFailureJobMode=isolate\n"), text);
             assertTrue(text.contains("StandardOutput=journal+console"), text);
             assertTrue(text.contains("Description=" + text.substring(text.indexOf("run-hook ") + 9).lines().findFirst().orElseThrow() + " hook\n"), text);
         }

@@ -210,8 +210,9 @@ public final class ElfFile {
 
     /**
      * The content of the first section called {@code name} (".modinfo", ".note.dlopen"), as a
-     * read-only buffer in the file's byte order; empty for a SHT_NOBITS section. Section headers are
-     * read on the first call and kept.
+     * read-only buffer in the file's byte order; empty for a SHT_NOBITS section. A section
+     * compressed by the linker (SHF_COMPRESSED, e.g. debug info) comes as stored. Section headers
+     * are read on the first call and kept.
      */
     public Optional<ByteBuffer> section(String name) throws IOException {
         Section s = sections().get(name);

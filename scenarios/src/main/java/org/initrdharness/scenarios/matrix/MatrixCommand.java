@@ -47,6 +47,10 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
     @Option(names = "--initrd", paramLabel = "FILE", description = "boot your own initrd (dracut, mkinitcpio, NixOS...)")
     Path initrd;
 
+    @Option(names = "--scenario", paramLabel = "NAME",
+            description = "only this scenario class (SwitchRootScenario) or test (SwitchRootScenario.rootByUuidReachesStage2); repeat for more")
+    List<String> scenarios = new ArrayList<>();
+
     @Option(names = "--list", description = "print the cells this shard would run, and exit")
     boolean list;
 
@@ -70,7 +74,15 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
             System.err.println("matrix: --parallel must be at least 1");
             return 2;
         }
-        List<MatrixCell> cells = sh.select(MatrixRunner.cells(ScenarioCatalog.all(), s, archList));
+        ScenarioFilter filter;
+        try {
+            filter = ScenarioFilter.parse(scenarios, ScenarioCatalog.all());
+        } catch (IllegalArgumentException e) {
+            System.err.println("matrix: " + e.getMessage());
+            return 2;
+        }
+        List<MatrixCell> cells = sh.select(MatrixRunner.cells(ScenarioCatalog.all(), s, archList).stream()
+                .filter(c -> filter.admits(c.scenario())).toList());
         if (list) {
             cells.forEach(c -> System.out.println(c.name()));
             return 0;
@@ -83,10 +95,12 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
         }
         System.out.printf("matrix: suite %s, shard %s, %d cells, %d at once%n", s.id(), sh, cells.size(), n);
         long start = System.nanoTime();
-        List<TestOutcome> outcomes = MatrixRunner.run(cells, s, n, reportDir, params, true);
+        List<TestOutcome> outcomes = MatrixRunner.run(cells, s, n, reportDir, params, filter, true);
         double wall = (System.nanoTime() - start) / 1e9;
         MatrixReport report = new MatrixReport(outcomes);
         report.printSummary(System.out, wall);
+        Path html = report.writeHtml(reportDir, "initrd-harness " + s.id() + " matrix, shard " + sh);
+        System.out.println("matrix: report at " + html);
         if (json != null) {
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("suite", s.id());

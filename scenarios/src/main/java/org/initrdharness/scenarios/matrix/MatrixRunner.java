@@ -10,6 +10,7 @@ import org.initrdharness.vm.Arch;
 import org.testng.TestNG;
 import org.testng.annotations.Test;
 import org.testng.xml.XmlClass;
+import org.testng.xml.XmlInclude;
 import org.testng.xml.XmlSuite;
 import org.testng.xml.XmlTest;
 
@@ -44,6 +45,12 @@ public final class MatrixRunner {
      */
     public static List<TestOutcome> run(List<MatrixCell> cells, Suite suite, int parallel, Path reportDir,
             Map<String, String> parameters, boolean echo) {
+        return run(cells, suite, parallel, reportDir, parameters, ScenarioFilter.ALL, echo);
+    }
+
+    /** As {@link #run(List, Suite, int, Path, Map, boolean)}, running only the tests {@code filter} names. */
+    public static List<TestOutcome> run(List<MatrixCell> cells, Suite suite, int parallel, Path reportDir,
+            Map<String, String> parameters, ScenarioFilter filter, boolean echo) {
         XmlSuite xml = new XmlSuite();
         xml.setName("initrd-harness " + suite.id());
         xml.setParallel(parallel > 1 ? XmlSuite.ParallelMode.TESTS : XmlSuite.ParallelMode.NONE);
@@ -53,7 +60,9 @@ public final class MatrixRunner {
             XmlTest t = new XmlTest(xml);
             t.setName(cell.name());
             t.addParameter("arch", cell.arch().id());
-            t.setXmlClasses(List.of(new XmlClass(cell.scenario())));
+            XmlClass c = new XmlClass(cell.scenario());
+            for (String method : filter.methodsOf(cell.scenario())) c.getIncludedMethods().add(new XmlInclude(method));
+            t.setXmlClasses(List.of(c));
             suite.groups().forEach(t::addIncludedGroup);
         }
         OutcomeCollector collector = new OutcomeCollector(echo);
