@@ -14,6 +14,7 @@ import org.initrdharness.vm.BootFailure;
 import org.initrdharness.vm.Disk;
 import org.initrdharness.vm.Machine;
 import org.initrdharness.vm.MachineSpec;
+import org.initrdharness.vm.Nic;
 import org.initrdharness.vm.console.ConsoleMatch;
 import org.initrdharness.vm.console.FailurePattern;
 import org.initrdharness.vm.console.ShellResult;
@@ -138,6 +139,25 @@ public class Stage1BootTest {
             ShellResult r = m.console().shell().run("grep -c '^ID=initrd-harness$' /etc/initrd-release");
             assertEquals(r.exitStatus(), 0);
             assertEquals(r.output().trim(), "1");
+        }
+    }
+
+    @Test(dataProvider = "arches")
+    public void networkdGetsADhcpLeaseOnTheFirstNic(Arch arch) throws IOException {
+        GuestImages g = Stage1Initrds.images(arch);
+        // Waits for the lease itself: networkd's ordering promises nothing to the hook.
+        Stage1Options o = Stage1Options.parse("{\"network\": {}, \"postMountCommands\":"
+                + " \"mkdir -p /run/harness; for i in $(seq 60); do ip -4 -o addr show scope global | grep -q inet"
+                + " && break; sleep 0.5; done; ip -4 -o addr show scope global | grep -o 'inet [0-9./]*'"
+                + " > /run/harness/addr\"}", "network");
+        Path initrd = Stage1Initrds.initrd(arch, "network", o);
+        MachineSpec spec = spec(arch, "network", initrd, g.rootDisk(), "root=LABEL=" + g.rootLabel())
+                .nic(Nic.numbered(0)).build();
+        try (Machine m = Machine.start(spec)) {
+            m.console().expect("Started systemd-networkd.service", BOOT);
+            ConsoleMatch s2 = m.console().waitFor(STAGE2, BOOT);
+            timing(arch, "with networkd", s2);
+            assertTrue(s2.group(1).contains("\"addr\":\"inet 10.0.2.15/24\""), s2.group(1));
         }
     }
 
