@@ -1,5 +1,6 @@
 package org.initrdharness.vm;
 
+import static org.awaitility.Awaitility.await;
 import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import org.testng.annotations.Test;
 
 /** No QEMU outlives its machine: after close, after a failure inside the test, after its JVM is SIGKILLed. */
@@ -22,14 +22,10 @@ public class MachineLifecycleTest {
     /** aarch64 boots fastest under TCG, and the lifeline does not depend on the arch. */
     private static final Arch ARCH = Arch.AARCH64;
 
-    private static boolean goneWithin(long pid, Duration d) throws InterruptedException {
-        long deadline = System.nanoTime() + d.toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<ProcessHandle> h = ProcessHandle.of(pid);
-            if (h.isEmpty() || !h.get().isAlive()) return true;
-            Thread.sleep(50);
-        }
-        return false;
+    /** Waits until no live process has this pid; fails naming it and what should have ended it. */
+    private static void assertGoneWithin(long pid, Duration d, String after) {
+        await("QEMU " + pid + " to end " + after).atMost(d).pollInterval(Duration.ofMillis(50))
+                .until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
     }
 
     @Test
@@ -41,7 +37,7 @@ public class MachineLifecycleTest {
         long t0 = System.nanoTime();
         m.close();
         System.out.printf(Locale.ROOT, "close took %.2f s%n", (System.nanoTime() - t0) / 1e9);
-        assertTrue(goneWithin(pid, Duration.ofSeconds(5)), "QEMU " + pid + " still running after close()");
+        assertGoneWithin(pid, Duration.ofSeconds(5), "after close()");
         m.close();
         assertFalse(m.isRunning());
     }
@@ -58,7 +54,7 @@ public class MachineLifecycleTest {
         });
         assertTrue(e.getMessage().contains("expected [2]"), e.getMessage());
         assertTrue(pid[0] > 0);
-        assertTrue(goneWithin(pid[0], Duration.ofSeconds(5)), "QEMU " + pid[0] + " still running after a failed test");
+        assertGoneWithin(pid[0], Duration.ofSeconds(5), "after a failed test");
     }
 
     @Test
@@ -110,9 +106,8 @@ public class MachineLifecycleTest {
             child.waitFor();
             assertEquals(child.exitValue(), 137);
             long t0 = System.nanoTime();
-            boolean gone = goneWithin(qemu, Duration.ofSeconds(10));
+            assertGoneWithin(qemu, Duration.ofSeconds(10), "after its JVM was SIGKILLed");
             System.out.printf(Locale.ROOT, "QEMU gone %.2f s after its JVM was SIGKILLed%n", (System.nanoTime() - t0) / 1e9);
-            assertTrue(gone, "QEMU " + qemu + " outlived its SIGKILLed JVM");
         } finally {
             child.destroyForcibly();
             if (qemu > 0) ProcessHandle.of(qemu).ifPresent(ProcessHandle::destroyForcibly);

@@ -101,7 +101,7 @@ public abstract class Scenario {
      */
     protected MachineSpec.Builder machine(String name) {
         Path dir = reportDir.resolve(getClass().getSimpleName()).resolve(arch.id()).resolve(name);
-        return MachineSpec.builder(arch).name(name).kernel(kernel()).memoryMiB(768).artifactDir(dir);
+        return MachineSpec.builder(arch).name(name).kernel(kernel()).memoryMiB(512).artifactDir(dir);
     }
 
     /** Starts the machine; it is closed after the test whatever happens, and named in reports. */
