@@ -107,9 +107,15 @@ public final class BenchBuilderCommand implements Callable<Integer>, CliCommand 
         List<String> options = javaOptions != null ? javaOptions : List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-XX:-UsePerfData");
         java.addAll(options);
-        List<String> build = List.of("-jar", ourJar.toString(), "build-initrd", "--contents", input.contents().toString(),
-                "--sysroot", input.sysroot().toString(), "--compress", compress, "--allow-missing",
-                "--output", ourImage.toString());
+        List<String> build = new ArrayList<>(List.of("-jar", ourJar.toString(), "build-initrd", "--contents",
+                input.contents().toString(), "--sysroot", input.sysroot().toString(), "--compress", compress,
+                "--allow-missing", "--output", ourImage.toString()));
+        Path early = work.resolve("early.cpio");
+        if (DracutContents.extractEarlyArchives(image, dracutImage, early)) {
+            say("dracut put early archives (microcode) first; ours prepends the same bytes");
+            build.add("--prepend");
+            build.add(early.toString());
+        }
         if (javaOptions == null) {
             // One untimed run writes the class-data archive that later JVMs map instead of loading classes.
             List<String> train = new ArrayList<>(java);

@@ -51,7 +51,8 @@ public final class BuildInitrdCommand implements Callable<Integer>, CliCommand {
             description = "none, gzip[:1-9], zstd[:1-19], xz[:0-9] or lz4[:1-12] (default: ${DEFAULT-VALUE})")
     String compress;
 
-    @Option(names = "--threads", paramLabel = "N", description = "zstd worker threads (default: one per processor)")
+    @Option(names = "--threads", paramLabel = "N",
+            description = "zstd workers, or gzip, xz and lz4 blocks compressed at once (default: one per processor)")
     Integer threads;
 
     @Option(names = "--prepend", paramLabel = "FILE",

@@ -5,12 +5,11 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Locale;
-import java.util.zip.GZIPOutputStream;
 import org.initrdharness.initrd.compress.Lz4LegacyOutputStream;
+import org.initrdharness.initrd.compress.ParallelGzipOutputStream;
+import org.initrdharness.initrd.compress.ParallelXzOutputStream;
 import org.tukaani.xz.LZMA2Options;
 import org.tukaani.xz.UnsupportedOptionsException;
-import org.tukaani.xz.XZ;
-import org.tukaani.xz.XZOutputStream;
 
 /**
  * How the main archive of an initrd is compressed: a format the kernel's initramfs unpacker
@@ -18,7 +17,8 @@ import org.tukaani.xz.XZOutputStream;
  * {@code zstd:19}, {@code gzip:9}, {@code xz}, {@code lz4}, {@code none} (see {@link #parse}).
  *
  * @param level the format's level; {@link #DEFAULT_LEVEL} picks the format's initrd default
- * @param threads zstd workers (at least 1: the output is then the same for any count)
+ * @param threads zstd workers, or gzip, xz and lz4 blocks compressed at once (at least 1; the
+ *     output is the same for any count)
  */
 public record Compression(Format format, int level, int threads) {
     /** Stands for "the format's default" in {@link #level()}. */
@@ -65,7 +65,7 @@ public record Compression(Format format, int level, int threads) {
 
     /**
      * Parses {@code FORMAT[:LEVEL]}: {@code none}, {@code gzip[:1-9]}, {@code zstd[:1-19]},
-     * {@code xz[:0-9]}, {@code lz4[:1-12]}. zstd uses one worker per processor.
+     * {@code xz[:0-9]}, {@code lz4[:1-12]}. zstd, gzip, xz and lz4 use one thread per processor.
      */
     public static Compression parse(String spec) {
         if (spec == null || spec.isBlank()) {
@@ -92,7 +92,8 @@ public record Compression(Format format, int level, int threads) {
                         + format.id() + ":" + format.defaultLevel);
             }
         }
-        return new Compression(format, level, format == Format.ZSTD ? defaultThreads() : 1);
+        boolean threaded = format != Format.NONE;
+        return new Compression(format, level, threaded ? defaultThreads() : 1);
     }
 
     public Compression withThreads(int threads) {
@@ -111,8 +112,8 @@ public record Compression(Format format, int level, int threads) {
 
     /**
      * A stream that compresses what is written into {@code out}; closing it ends the compressed
-     * stream and closes {@code out}. {@code expectedBytes} (or -1) lets zstd split its work into
-     * jobs of equal size.
+     * stream and closes {@code out}. {@code expectedBytes} (or -1) lets zstd and xz split their
+     * work into pieces of equal size.
      */
     public OutputStream compress(OutputStream out, long expectedBytes) throws IOException {
         switch (format) {
@@ -124,13 +125,13 @@ public record Compression(Format format, int level, int threads) {
                     }
                 };
             case GZIP:
-                return new LeveledGzip(out, effectiveLevel());
+                return new ParallelGzipOutputStream(out, effectiveLevel(), threads);
             case ZSTD:
                 return zstd(out, expectedBytes);
             case XZ:
-                return xz(out);
+                return xz(out, expectedBytes);
             case LZ4:
-                return new Lz4LegacyOutputStream(out, effectiveLevel());
+                return new Lz4LegacyOutputStream(out, effectiveLevel(), threads);
             default:
                 throw new AssertionError(format);
         }
@@ -142,8 +143,8 @@ public record Compression(Format format, int level, int threads) {
         if (level == DEFAULT_LEVEL) {
             // Tuned on a systemd initrd (see the README's performance table): level 7 with an
             // 8 MiB window, wider match tables and 4-byte matches is smaller than `zstd -15`
-            // (dracut's choice) in a tenth of its time. The window stays small enough for the
-            // kernel's streaming decoder to allocate early in boot.
+            // (dracut's choice) for about a seventh of its CPU time. The window stays small
+            // enough for the kernel's streaming decoder to allocate early in boot.
             z.setWindowLog(23);
             z.setHashLog(22);
             z.setChainLog(21);
@@ -160,23 +161,29 @@ public record Compression(Format format, int level, int threads) {
      * the same on every machine. 0 (zstd's own choice) when the size is unknown.
      */
     static int zstdJobSize(long expectedBytes) {
-        if (expectedBytes <= 0) return 0;
-        long maxJob = 32L << 20;
-        long jobs = Math.max(2, (expectedBytes + maxJob - 1) / maxJob);
-        if (jobs % 2 == 1) jobs++;
-        long size = (expectedBytes + jobs - 1) / jobs;
-        return (int) Math.max(1 << 20, (size + 0xFFFFF) & ~0xFFFFFL); // whole MiB, zstd's minimum is 512 KiB
+        return expectedBytes <= 0 ? 0 : evenSplit(expectedBytes, 32L << 20);
     }
 
-    private OutputStream xz(OutputStream out) throws IOException {
+    /** Pieces of equal size in whole MiB (at least one), an even number of them, none over {@code max}. */
+    static int evenSplit(long bytes, long max) {
+        long pieces = Math.max(2, (bytes + max - 1) / max);
+        if (pieces % 2 == 1) pieces++;
+        long size = (bytes + pieces - 1) / pieces;
+        return (int) Math.max(1 << 20, (size + 0xFFFFF) & ~0xFFFFFL);
+    }
+
+    private OutputStream xz(OutputStream out, long expectedBytes) throws IOException {
         LZMA2Options options;
         try {
             options = new LZMA2Options(effectiveLevel());
         } catch (UnsupportedOptionsException e) {
             throw new InitrdBuildException("xz level " + level + ": " + e.getMessage(), e);
         }
-        // The kernel's xz decoder accepts CRC32 or no check, never the library's CRC64 default.
-        return new XZOutputStream(out, options, XZ.CHECK_CRC32);
+        // Independent blocks of up to three dictionaries each (as xz -T0 cuts them), compressed
+        // in parallel; the check is CRC32, the kernel's decoder refuses the library's CRC64.
+        long maxBlock = 3L * options.getDictSize();
+        int blockSize = expectedBytes > 0 ? evenSplit(expectedBytes, maxBlock) : (int) maxBlock;
+        return new ParallelXzOutputStream(out, options, blockSize, threads);
     }
 
     /**
@@ -202,13 +209,5 @@ public record Compression(Format format, int level, int threads) {
     @Override
     public String toString() {
         return level == DEFAULT_LEVEL ? format.id() : format.id() + ":" + level;
-    }
-
-    /** GZIPOutputStream with a chosen level; its header has no name and mtime 0, so it is reproducible. */
-    private static final class LeveledGzip extends GZIPOutputStream {
-        LeveledGzip(OutputStream out, int level) throws IOException {
-            super(out, 1 << 16);
-            def.setLevel(level);
-        }
     }
 }

@@ -78,7 +78,7 @@ public final class CpioWriter {
      * A plan with every source checked and measured: inode numbers, link counts and the exact
      * archive size are known before a byte is written, so a compressor can size its jobs.
      */
-    public final class Layout {
+    public static final class Layout {
         private final List<PlanEntry> entries;
         private final long[] sizes;
         private final int[] inodes;

@@ -61,9 +61,10 @@ public final class InitrdWriter {
                     prepended += n + pad;
                 }
                 CpioWriter.Layout layout = writer.layOut(plan);
-                OutputStream compressed = compression.compress(new Unclosable(file), layout.archiveBytes());
-                stats = writer.write(layout, compressed);
-                compressed.close();
+                // Closed on failure too, so compressor threads end; the temporary file goes anyway.
+                try (OutputStream compressed = compression.compress(new Unclosable(file), layout.archiveBytes())) {
+                    stats = writer.write(layout, compressed);
+                }
             }
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
             try {

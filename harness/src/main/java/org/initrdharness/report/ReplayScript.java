@@ -3,7 +3,6 @@ package org.initrdharness.report;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
 
 /**
  * Writes qemu.sh: a shell script that boots a machine again by hand. Paths under the machine's
@@ -40,7 +39,7 @@ public final class ReplayScript {
             if (sb.length() > 0) sb.append(optionPerLine && a.startsWith("-") ? " \\\n  " : " ");
             if (a.contains(dir)) {
                 String q = "'" + a.replace("'", "'\\''") + "'";
-                sb.append(q.replace(dir, Matcher.quoteReplacement("'\"$dir\"'")));
+                sb.append(q.replace(dir, "'\"$dir\"'"));
             } else {
                 sb.append(quote(a));
             }

@@ -8,7 +8,7 @@ public enum Component {
     CRYPTSETUP("systemd-cryptsetup, its generator, libcryptsetup, dmsetup"),
     PLYMOUTH("plymouthd, plugins, renderers, themes, password agent"),
     NETWORK("systemd-networkd and .network files"),
-    SHELL("the shell: sulogin, busybox or bash"),
+    SHELL("the shell: static busybox or bash"),
     MODULES("kernel modules, their indexes and modprobe.d"),
     HOOKS("legacy hooks as units"),
     CONFIG("generated configuration: release files, passwd, fstab, crypttab"),

@@ -19,22 +19,22 @@ public final class LegacyHooks {
 
     /** The hooks in boot order. */
     public static final List<Hook> HOOKS = List.of(
-            new Hook("preDeviceCommands", "stage1-pre-device-commands.service",
+            new Hook("preDeviceCommands", "stage1-pre-device.service",
                     "before udev coldplug",
                     "After=systemd-modules-load.service systemd-journald.socket\n"
                             + "Before=systemd-udevd.service systemd-udev-trigger.service sysinit.target\n",
                     "sysinit.target", true),
-            new Hook("postDeviceCommands", "stage1-post-device-commands.service",
+            new Hook("postDeviceCommands", "stage1-post-device.service",
                     "after devices settled and LUKS opened, before /sysroot is mounted",
                     "After=systemd-udev-trigger.service cryptsetup.target initrd-root-device.target\n"
                             + "Before=sysroot.mount initrd-root-fs.target\n",
                     "initrd-root-fs.target", true),
-            new Hook("postMountCommands", "stage1-post-mount-commands.service",
+            new Hook("postMountCommands", "stage1-post-mount.service",
                     "after /sysroot is mounted, before switch-root",
                     "After=sysroot.mount initrd-root-fs.target initrd-fs.target\n"
                             + "Before=initrd.target initrd-cleanup.service initrd-switch-root.target\n",
                     "initrd.target", true),
-            new Hook("preFailCommands", "stage1-pre-fail-commands.service",
+            new Hook("preFailCommands", "stage1-pre-fail.service",
                     "when the boot falls into emergency",
                     "Before=emergency.service\n",
                     "emergency.target", false));
@@ -71,8 +71,9 @@ public final class LegacyHooks {
 
     static String unit(Hook h, Stage1Options o) {
         StringBuilder u = new StringBuilder("[Unit]\n")
-                .append("Description=Legacy stage-1 hook ").append(h.option()).append(" (").append(h.description())
-                .append(")\n")
+                // Short: the console's 80 columns must still show the hook's name in "Failed to start".
+                .append("Description=").append(h.option()).append(" hook\n")
+                .append("Documentation=file:/etc/stage1/hooks/").append(h.option()).append('\n')
                 .append("DefaultDependencies=no\n")
                 .append(h.unitSection());
         if (h.failsBoot()) {

@@ -106,7 +106,7 @@ public final class AcceleratorProbe {
             String bootId = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
             String home = System.getenv("XDG_CACHE_HOME");
             Path base = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".cache");
-            return base.resolve("initrd-harness").resolve("kvm-probe-" + arch.id() + "-" + bootId);
+            return base.resolve("initrd-harness").resolve("kvm-probe").resolve(arch.id() + "-" + bootId);
         } catch (IOException | RuntimeException e) {
             return null;
         }

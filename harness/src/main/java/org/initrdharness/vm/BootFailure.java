@@ -22,9 +22,7 @@ public class BootFailure extends RuntimeException {
         /** Stage 1 fell back to an emergency shell where none was expected. */
         EMERGENCY_MODE,
         /** A failure pattern added by the test or the user matched. */
-        PATTERN,
-        /** QEMU itself failed (would not start, refused a command). */
-        QEMU
+        PATTERN
     }
 
     private final Kind kind;

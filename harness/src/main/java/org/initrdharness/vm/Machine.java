@@ -285,6 +285,14 @@ public final class Machine implements AutoCloseable {
         return id;
     }
 
+    /** Writes a screendump to the artifact directory as NAME.png and returns its path. */
+    public Path screenshot(String name) throws IOException {
+        requireStarted();
+        Path png = artifacts.screenshot(name);
+        qmp.screendump(png);
+        return png;
+    }
+
     /** Unplugs a hot-plugged disk; the guest must let go of it within {@code timeout} (scaled). */
     public synchronized void unplug(String id, Duration timeout) throws IOException {
         requireStarted();

@@ -138,6 +138,7 @@ final class QemuProcess {
         private InputStream stdout;
         private InputStream stderr;
         private Thread[] threads;
+        private OutputStream log;
 
         Streams(Path logFile) {
             this.logFile = logFile;
@@ -160,7 +161,7 @@ final class QemuProcess {
 
         @Override
         public void start() throws IOException {
-            OutputStream log = Files.newOutputStream(logFile);
+            log = Files.newOutputStream(logFile);
             Thread holder = new Thread(() -> {
                 try {
                     lifeline.read();
@@ -209,6 +210,11 @@ final class QemuProcess {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }
+            try {
+                log.close();
+            } catch (IOException e) {
+                // the log is evidence only
             }
         }
     }

@@ -83,6 +83,41 @@ public class InitrdWriterTest {
         InitrdWriter.write(plan, Compression.parse("xz"), List.of(), out);
         String info = Tools.ok(dir, null, "xz", "-lvv", out.toString());
         assertTrue(info.contains("CRC32") && !info.contains("CRC64"), info);
+        Tools.ok(dir, null, "xz", "-t", out.toString());
+    }
+
+    /** Blocks of up to three dictionaries, like xz -T0, each listed in the index. */
+    @Test
+    public void xzCutsALargeArchiveIntoBlocks() throws Exception {
+        Path big = dir.resolve("big.bin");
+        byte[] data = new byte[5 << 20];
+        new Random(9).nextBytes(data);
+        Files.write(big, data);
+        InitrdPlan bigPlan = plan.toBuilder()
+                .add(new PlanEntry.RegularFile(InitrdPath.of("/big.bin"), big, 0644, "test")).build();
+        Path out = dir.resolve("blocks.img");
+        InitrdWriter.write(bigPlan, Compression.parse("xz:0"), List.of(), out); // 256 KiB dictionary
+        String info = Tools.ok(dir, null, "xz", "-lvv", out.toString());
+        long blocks = info.lines().filter(l -> l.matches("\\s+1\\s+\\d+\\s+\\d+.*CRC32.*")).count();
+        assertTrue(blocks >= 2, "blocks: " + blocks + "\n" + info);
+        assertEquals(InitrdReader.read(out).byPath().get("/big.bin").data(), data);
+    }
+
+    /** The kernel's streaming zstd decoder allocates the window early in boot: keep it at 8 MiB. */
+    @Test
+    public void zstdDefaultWindowIsEightMib() throws Exception {
+        Path out = dir.resolve("initrd.img");
+        InitrdWriter.write(plan, Compression.zstd(), List.of(), out);
+        String info = Tools.ok(dir, null, "zstd", "-lv", out.toString());
+        assertTrue(info.contains("Window Size: 8.00 MiB"), info);
+    }
+
+    @Test
+    public void zstdJobsAreEqualAndIndependentOfTheWorkerCount() {
+        assertEquals(Compression.zstdJobSize(-1), 0);
+        assertEquals(Compression.zstdJobSize(100_000), 1 << 20);
+        assertEquals(Compression.zstdJobSize(41_576_492), 20 << 20, "two jobs for a 40 MiB systemd initrd");
+        assertEquals(Compression.zstdJobSize(100L << 20), 25 << 20, "four jobs, an even number, at most 32 MiB");
     }
 
     @Test
@@ -92,6 +127,35 @@ public class InitrdWriterTest {
         InitrdWriter.write(plan, Compression.zstd().withThreads(1), List.of(), one);
         InitrdWriter.write(plan, Compression.zstd().withThreads(2), List.of(), two);
         assertEquals(Files.readAllBytes(two), Files.readAllBytes(one));
+    }
+
+    /** gzip and lz4 cut the archive into blocks compressed on several threads. */
+    @Test(dataProvider = "blockCompressions")
+    public void blockCompressionIsTheSameForAnyNumberOfThreads(String spec, String tool, int mib) throws Exception {
+        if (!Tools.installed(tool)) throw new SkipException(tool + " is not installed");
+        // lz4 blocks are 8 MiB, gzip blocks 1 MiB: the archive spans several of them.
+        Path big = dir.resolve("big.bin");
+        byte[] data = new byte[mib << 20];
+        Random r = new Random(5);
+        for (int i = 0; i < data.length; i++) data[i] = (byte) ('a' + r.nextInt(8));
+        Files.write(big, data);
+        InitrdPlan bigPlan = plan.toBuilder()
+                .add(new PlanEntry.RegularFile(InitrdPath.of("/big.bin"), big, 0644, "test")).build();
+        Path one = dir.resolve("one.img");
+        Path three = dir.resolve("three.img");
+        InitrdWriter.write(bigPlan, Compression.parse(spec).withThreads(1), List.of(), one);
+        InitrdWriter.write(bigPlan, Compression.parse(spec).withThreads(3), List.of(), three);
+        assertEquals(Files.readAllBytes(three), Files.readAllBytes(one));
+        assertTrue(Files.size(one) < data.length * 0.9, "compressed: " + Files.size(one));
+        Path cpio = dir.resolve("big.cpio");
+        Files.write(cpio, Tools.ok(dir, three, tool, "-dc").getBytes(StandardCharsets.ISO_8859_1));
+        assertTrue(Tools.ok(dir, cpio, "cpio", "-it", "--quiet").contains("big.bin"));
+        assertEquals(InitrdReader.read(three).byPath().get("/big.bin").data(), data);
+    }
+
+    @DataProvider
+    public Object[][] blockCompressions() {
+        return new Object[][] {{"lz4:1", "lz4", 20}, {"gzip:1", "gzip", 5}, {"gzip:9", "gzip", 3}, {"xz:0", "xz", 6}};
     }
 
     @Test

@@ -20,17 +20,17 @@ public class LegacyHooksTest {
     @Test
     public void hooksRunInTheScriptedStage1Order() {
         Stage1Composition c = SystemdStage1.compose(Arch.X86_64, ALL, null);
-        String pre = unit(c, "stage1-pre-device-commands.service");
+        String pre = unit(c, "stage1-pre-device.service");
         assertTrue(pre.contains("Before=systemd-udevd.service systemd-udev-trigger.service sysinit.target"), pre);
         assertTrue(pre.contains("After=systemd-modules-load.service"), pre);
-        String post = unit(c, "stage1-post-device-commands.service");
+        String post = unit(c, "stage1-post-device.service");
         assertTrue(post.contains("After=systemd-udev-trigger.service cryptsetup.target initrd-root-device.target"), post);
         assertTrue(post.contains("Before=sysroot.mount initrd-root-fs.target"), post);
         assertTrue(post.contains("ExecStartPre=-/usr/bin/udevadm settle"), post);
-        String mount = unit(c, "stage1-post-mount-commands.service");
+        String mount = unit(c, "stage1-post-mount.service");
         assertTrue(mount.contains("After=sysroot.mount initrd-root-fs.target initrd-fs.target"), mount);
         assertTrue(mount.contains("Before=initrd.target initrd-cleanup.service initrd-switch-root.target"), mount);
-        String fail = unit(c, "stage1-pre-fail-commands.service");
+        String fail = unit(c, "stage1-pre-fail.service");
         assertTrue(fail.contains("Before=emergency.service"), fail);
         assertFalse(fail.contains("OnFailure="), "a failing preFail hook must not loop into emergency");
     }
@@ -38,14 +38,14 @@ public class LegacyHooksTest {
     @Test
     public void failingHooksGoToEmergencyAndTheirOutputToTheConsole() {
         Stage1Composition c = SystemdStage1.compose(Arch.X86_64, ALL, null);
-        for (String u : List.of("stage1-pre-device-commands.service", "stage1-post-device-commands.service",
-                "stage1-post-mount-commands.service")) {
+        for (String u : List.of("stage1-pre-device.service", "stage1-post-device.service",
+                "stage1-post-mount.service")) {
             String text = unit(c, u);
             assertTrue(text.contains("OnFailure=emergency.target\nOnFailureJobMode=isolate\n"), text);
             assertTrue(text.contains("StandardOutput=journal+console"), text);
-            assertTrue(text.contains("Description=Legacy stage-1 hook "), text);
+            assertTrue(text.contains("Description=" + text.substring(text.indexOf("run-hook ") + 9).lines().findFirst().orElseThrow() + " hook\n"), text);
         }
-        assertTrue(unit(c, "stage1-post-device-commands.service").contains(
+        assertTrue(unit(c, "stage1-post-device.service").contains(
                 "ExecStart=/usr/lib/stage1/run-hook postDeviceCommands"));
     }
 
@@ -53,11 +53,11 @@ public class LegacyHooksTest {
     public void eachHookIsWantedByItsTargetAndHoldsTheCommands() {
         Stage1Composition c = SystemdStage1.compose(Arch.X86_64, ALL, null);
         assertEquals(((PlanEntry.Symlink) c.generatedAt(
-                "/etc/systemd/system/sysinit.target.wants/stage1-pre-device-commands.service").orElseThrow()).target(),
-                "../stage1-pre-device-commands.service");
-        assertTrue(c.generatedAt("/etc/systemd/system/initrd-root-fs.target.wants/stage1-post-device-commands.service").isPresent());
-        assertTrue(c.generatedAt("/etc/systemd/system/initrd.target.wants/stage1-post-mount-commands.service").isPresent());
-        assertTrue(c.generatedAt("/etc/systemd/system/emergency.target.wants/stage1-pre-fail-commands.service").isPresent());
+                "/etc/systemd/system/sysinit.target.wants/stage1-pre-device.service").orElseThrow()).target(),
+                "../stage1-pre-device.service");
+        assertTrue(c.generatedAt("/etc/systemd/system/initrd-root-fs.target.wants/stage1-post-device.service").isPresent());
+        assertTrue(c.generatedAt("/etc/systemd/system/initrd.target.wants/stage1-post-mount.service").isPresent());
+        assertTrue(c.generatedAt("/etc/systemd/system/emergency.target.wants/stage1-pre-fail.service").isPresent());
         assertEquals(c.text("/etc/stage1/hooks/postMountCommands").orElseThrow(), "touch /sysroot/marker\n");
         String runner = c.text(LegacyHooks.RUNNER).orElseThrow();
         assertTrue(runner.startsWith("#!/usr/bin/busybox sh\n"), runner);

@@ -64,7 +64,7 @@ public class Stage1AssemblerTest {
         try {
             InitrdWriter.write(image.plan(), Compression.parse("zstd:3"), List.of(), out);
             InitrdReader.Contents c = InitrdReader.read(out);
-            assertTrue(c.entries().stream().anyMatch(e -> e.path().equals("/etc/systemd/system/stage1-post-device-commands.service")));
+            assertTrue(c.entries().stream().anyMatch(e -> e.path().equals("/etc/systemd/system/stage1-post-device.service")));
             assertTrue(c.entries().stream().anyMatch(e -> e.path().equals("/dev/console") && e.isDevice()));
         } finally {
             Files.deleteIfExists(out);

@@ -69,7 +69,7 @@ public class SwitchRootScenario extends Scenario {
         MachineSpec spec = machine("init-override").initrd(conventionalInitrd()).disk(rootDisk())
                 .append(rootByLabel() + " init=/bin/sh").build();
         try (Machine m = start(spec)) {
-            m.console().expect("/ #", m.timeouts().scale(java.time.Duration.ofSeconds(150)));
+            m.console().expect("/ #", java.time.Duration.ofSeconds(150));
             ShellResult pid1 = m.console().shell().run("cat /proc/1/cmdline | tr '\\0' ' '; test -f /etc/os-release");
             assertEquals(pid1.exitStatus(), 0, "os-release of stage 2 is there: " + pid1);
             assertTrue(pid1.output().startsWith("/bin/sh"), "PID 1 in stage 2 is init=: " + pid1.output());

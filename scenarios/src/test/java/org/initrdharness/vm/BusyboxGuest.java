@@ -26,9 +26,13 @@ import org.initrdharness.initrd.PlanEntry;
  */
 final class BusyboxGuest {
 
-    /** The virtio chain for PCI disks, in load order; on arm64 the first two are built in. */
+    /**
+     * The virtio chain for PCI disks in load order (on arm64 the first two are built in), and
+     * pvpanic, which tells QEMU about a panic.
+     */
     private static final List<String> MODULES = List.of(
-            "virtio", "virtio_ring", "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci", "virtio_blk");
+            "virtio_ring", "virtio", "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci", "virtio_blk",
+            "pvpanic", "pvpanic-mmio", "pvpanic-pci");
 
     private static final String INIT = String.join("\n",
             "#!/bin/busybox sh",
@@ -91,14 +95,17 @@ final class BusyboxGuest {
             for (Path ko : (Iterable<Path>) s::iterator) {
                 String name = ko.getFileName().toString();
                 if (name.endsWith(".ko") && MODULES.contains(name.substring(0, name.length() - 3))) {
-                    plan.add(new PlanEntry.RegularFile(InitrdPath.of("/lib/modules/" + name), ko, 0644, "virtio disks"));
+                    plan.add(new PlanEntry.RegularFile(InitrdPath.of("/lib/modules/" + name), ko, 0644, "virtio disks, pvpanic"));
                 }
             }
         }
         Path dir = Files.createDirectories(Path.of("target", "test-guests", arch.id()).toAbsolutePath());
         Path initrd = dir.resolve("busybox-initrd.gz");
         InitrdWriter.write(plan.build(), Compression.parse("gzip:1"), List.of(), initrd);
-        return new BusyboxGuest(arch, images.kernel(), initrd);
+        // A copy: the shared image cache may replace its entries while tests run.
+        Path kernel = dir.resolve("kernel");
+        Files.copy(images.kernel(), kernel, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return new BusyboxGuest(arch, kernel, initrd);
     }
 
     /** A spec booting this guest in {@code mode}, its artifacts under target/machines/NAME-ARCH. */

@@ -6,7 +6,7 @@ import org.initrdharness.vm.Arch;
 /** What goes into a guest: the packages asked of apt, and the version of the way they are assembled. */
 public final class Recipe {
     /** Bump when the way images are assembled changes: every cached entry is then rebuilt. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     /**
      * The packages a systemd stage 1 is made of, as apt names them; apt adds their dependencies.

@@ -87,7 +87,12 @@ public final class Tools {
 
     /** Runs a command and fails with its last output lines when it exits non-zero. */
     public static Result check(List<String> command, String doing) throws IOException {
-        Result r = run(command);
+        return check(command, null, doing);
+    }
+
+    /** {@link #check(List, String)} in the working directory {@code cwd}. */
+    public static Result check(List<String> command, Path cwd, String doing) throws IOException {
+        Result r = run(command, cwd, null, null, null);
         if (!r.ok()) {
             throw new ImagesException(doing + ": " + String.join(" ", command) + " exited with " + r.exit()
                     + ":\n" + r.tail(15));

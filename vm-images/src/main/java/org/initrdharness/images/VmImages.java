@@ -62,7 +62,7 @@ public final class VmImages {
                 String name = res.entryName();
                 Path entry = images.entry(name);
                 if (Files.isDirectory(entry)) {
-                    String broken = verify(entry);
+                    String broken = verify(entry, images.dir("verified").resolve(name));
                     if (broken == null) return describe(arch, entry);
                     progress.report("cache entry " + entry + " is broken (" + broken + "): rebuilding");
                 }
@@ -89,6 +89,34 @@ public final class VmImages {
         }
     }
 
+    /**
+     * Deletes the cache entries of {@code arch} other than the one {@code keep} lives in (left by
+     * older package versions or recipes); returns the entries removed. Guests already running
+     * from a removed entry keep their open files.
+     */
+    public static List<Path> prune(GuestImages keep, Path cache) {
+        try {
+            ImageCache images = new ImageCache(cache);
+            Path keepEntry = keep.manifest().getParent();
+            List<Path> removed = new ArrayList<>();
+            try (ImageCache.Lock lock = images.lock(keep.arch().id())) {
+                Path entries = images.root().resolve("entries");
+                if (!Files.isDirectory(entries)) return removed;
+                try (var s = Files.list(entries)) {
+                    for (Path e : s.sorted().toList()) {
+                        if (e.getFileName().toString().startsWith(keep.arch().id() + "-") && !e.equals(keepEntry)) {
+                            ImageCache.deleteTree(e);
+                            removed.add(e);
+                        }
+                    }
+                }
+            }
+            return removed;
+        } catch (IOException e) {
+            throw new ImagesException("pruning " + keep.arch().id() + " entries in " + cache + " failed: " + e.getMessage(), e);
+        }
+    }
+
     private static Resolution resolve(Arch arch, ImageCache images, Progress progress) throws IOException {
         List<String> wanted = new ArrayList<>(Recipe.SYSROOT_PACKAGES);
         String stamp = Apt.listsStamp();
@@ -111,25 +139,53 @@ public final class VmImages {
 
     /** Null when the entry is complete and its images match the manifest; otherwise what is wrong. */
     static String verify(Path entry) throws IOException {
-        ImageCache c = new ImageCache(entry.getParent());
-        if (!c.isComplete(entry)) return "no completion marker, or it does not match the manifest";
+        return verify(entry, null);
+    }
+
+    /**
+     * {@link #verify(Path)}, skipping the sha256 of an image whose size, inode, mtime and ctime
+     * are those recorded in {@code stamps} when it last matched. Any write to a file changes its
+     * ctime, which no one can set back, so this only skips files nobody has touched since.
+     */
+    static String verify(Path entry, Path stamps) throws IOException {
+        if (!new ImageCache(entry.getParent().getParent()).isComplete(entry)) {
+            return "no completion marker, or it does not match the manifest";
+        }
         JsonNode m = new ObjectMapper().readTree(entry.resolve(ImageCache.MANIFEST).toFile());
+        List<String> known = stamps != null && Files.isRegularFile(stamps) ? Files.readAllLines(stamps) : List.of();
+        List<String> now = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> it = m.path("images").fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
             Path f = entry.resolve(e.getValue().path("path").asText());
             if (!Files.isRegularFile(f)) return e.getKey() + " missing: " + f;
             if (Files.size(f) != e.getValue().path("size").asLong()) return e.getKey() + " has the wrong size: " + f;
-            if (!ImageCache.sha256(f).equals(e.getValue().path("sha256").asText())) {
+            String sha = e.getValue().path("sha256").asText();
+            String stamp = stamp(f, sha);
+            if (!known.contains(stamp) && !ImageCache.sha256(f).equals(sha)) {
                 return e.getKey() + " does not match its sha256: " + f;
             }
+            now.add(stamp);
         }
         String kv = m.path("kernel").path("version").asText();
         for (String must : List.of(GuestBuilder.KERNEL_DIR + "/lib/modules/" + kv + "/kernel",
                 GuestBuilder.SYSROOT_DIR + "/usr/lib/os-release", GuestBuilder.SYSROOT_DIR + "/usr/lib/systemd")) {
             if (!Files.exists(entry.resolve(must))) return must + " missing";
         }
+        if (stamps != null && !now.equals(known)) {
+            Path tmp = Files.createTempFile(stamps.getParent(), stamps.getFileName().toString(), ".tmp");
+            Files.write(tmp, now);
+            Files.move(tmp, stamps, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
         return null;
+    }
+
+    private static String stamp(Path f, String sha) throws IOException {
+        Map<String, Object> a = Files.readAttributes(f, "unix:size,ino,dev,lastModifiedTime,ctime");
+        return sha + " " + f.getFileName() + " " + a.get("size") + " " + a.get("dev") + ":" + a.get("ino") + " "
+                + ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).to(java.util.concurrent.TimeUnit.NANOSECONDS)
+                + " " + ((java.nio.file.attribute.FileTime) a.get("ctime")).to(java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     private static GuestImages describe(Arch arch, Path entry) {

@@ -73,13 +73,18 @@ public class VmImagesCacheTest {
 
     @Test(dependsOnMethods = "concurrentBuildersInTwoProcessesAndTwoThreadsMakeOneEntry")
     public void aCorruptedImageIsDetectedAndRebuilt() throws IOException {
+        // Two warm calls: the second trusts the stamps of files verified by the first.
+        VmImages.ensure(Arch.X86_64, cache, Progress.silent());
         GuestImages before = VmImages.ensure(Arch.X86_64, cache, Progress.silent());
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(before.rootDisk());
         try (RandomAccessFile f = new RandomAccessFile(before.rootDisk().toFile(), "rw")) {
             f.seek(5000);
             int b = f.read();
             f.seek(5000);
             f.write(b ^ 0xff);
         }
+        // Hiding the write from mtime must not hide it from the cache (ctime still moves).
+        Files.setLastModifiedTime(before.rootDisk(), mtime);
         assertTrue(VmImages.verify(before.rootDisk().getParent()).contains("sha256"));
         List<String> progress = new ArrayList<>();
         GuestImages after = VmImages.ensure(Arch.X86_64, cache, (what, n, of, bytes) -> progress.add(what));
@@ -102,6 +107,6 @@ public class VmImagesCacheTest {
         assertNull(VmImages.verify(entry));
         long t0 = System.nanoTime();
         VmImages.ensure(Arch.X86_64, cache, Progress.silent());
-        System.out.printf(Locale.ROOT, "warm ensure (x86_64, sha256 of every image): %.2f s%n", (System.nanoTime() - t0) / 1e9);
+        System.out.printf(Locale.ROOT, "warm ensure (x86_64): %.2f s%n", (System.nanoTime() - t0) / 1e9);
     }
 }

@@ -32,14 +32,20 @@ import org.initrdharness.initrd.InitrdReader;
  */
 public record DracutContents(Path sysroot, Path contents, int copied, int generated, int links, int directories) {
 
-    /** Builds the sysroot and contents list under {@code work} from the image's entries. */
+    /**
+     * Builds the sysroot and contents list under {@code work} from the entries of the image's
+     * main (first compressed) archive; uncompressed early archives (microcode) before it are
+     * left to {@code --prepend}.
+     */
     public static DracutContents from(InitrdReader.Contents image, DebianKernel kernel, Path work) throws IOException {
+        int main = mainArchive(image);
         Path sysroot = work.resolve("sysroot");
         HostTools.ok(null, java.time.Duration.ofMinutes(2), List.of("rm", "-rf", sysroot.toString()));
         Files.createDirectories(sysroot);
         Pattern modules = Pattern.compile("^/(?:usr/)?lib/modules/" + Pattern.quote(kernel.version()) + "/(.+)$");
         Set<String> parents = new HashSet<>();
         for (InitrdEntry e : image.entries()) {
+            if (e.archive() < main) continue;
             int slash = e.path().lastIndexOf('/');
             if (slash > 0) parents.add(e.path().substring(0, slash));
         }
@@ -49,6 +55,7 @@ public record DracutContents(Path sysroot, Path contents, int copied, int genera
         int links = 0;
         int dirs = 0;
         for (InitrdEntry e : image.entries()) {
+            if (e.archive() < main) continue;
             String path = e.path();
             Path inRoot = sysroot.resolve(path.substring(1));
             Map<String, Object> item = new LinkedHashMap<>();
@@ -91,6 +98,28 @@ public record DracutContents(Path sysroot, Path contents, int copied, int genera
         Path contents = work.resolve("contents.json");
         new ObjectMapper().writeValue(contents.toFile(), list);
         return new DracutContents(sysroot, contents, copied, generated, links, dirs);
+    }
+
+    /** The index of the first compressed archive (0 when all are plain). */
+    public static int mainArchive(InitrdReader.Contents image) {
+        for (InitrdReader.Part p : image.parts()) {
+            if (p.compression() != org.initrdharness.initrd.Compression.Format.NONE) return p.index();
+        }
+        return 0;
+    }
+
+    /**
+     * Copies the uncompressed early archives of {@code file} (everything before its first
+     * compressed archive) to {@code early}; returns false when there are none.
+     */
+    public static boolean extractEarlyArchives(InitrdReader.Contents image, Path file, Path early) throws IOException {
+        int main = mainArchive(image);
+        if (main == 0) return false;
+        long offset = image.parts().get(main).offset();
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            Files.write(early, in.readNBytes((int) offset));
+        }
+        return true;
     }
 
     private static boolean sameBytes(Path original, InitrdEntry e) throws IOException {

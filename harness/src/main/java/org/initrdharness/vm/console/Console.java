@@ -55,6 +55,9 @@ public final class Console implements AutoCloseable {
      */
     public static final Duration PARTIAL_SETTLE = Duration.ofMillis(100);
 
+    /** A line longer than this is cut: a guest redrawing a progress bar with CRs never ends its line. */
+    public static final int MAX_LINE = 16 * 1024;
+
     private static final String SECRET = "<secret>";
     private static final java.util.concurrent.ScheduledExecutorService SETTLE = java.util.concurrent.Executors
             .newSingleThreadScheduledExecutor(r -> {
@@ -605,6 +608,7 @@ public final class Console implements AutoCloseable {
             } else {
                 if (pendingSeconds < 0) pendingSeconds = seconds();
                 pendingRaw.append(c);
+                if (pendingRaw.length() >= MAX_LINE) completeLine();
             }
         }
     }

@@ -55,4 +55,26 @@ public class DracutContentsTest {
         assertTrue(diff.isEmpty(), "only dracut's: " + diff.removed() + ", only ours: " + diff.added()
                 + ", changed: " + diff.changed());
     }
+
+    @Test
+    public void earlyMicrocodeArchiveIsLeftToPrepend() throws Exception {
+        Path dir = Files.createTempDirectory("dracut-early");
+        InitrdPlan earlyPlan = InitrdPlan.builder()
+                .add(PlanEntry.Generated.text(InitrdPath.of("/kernel/x86/microcode/GenuineIntel.bin"), "ucode", 0644, "t"))
+                .build();
+        Path early = dir.resolve("early.cpio");
+        InitrdWriter.write(earlyPlan, Compression.NONE, List.of(), early);
+        InitrdPlan main = InitrdPlan.builder()
+                .add(PlanEntry.Generated.text(InitrdPath.of("/init"), "#!/bin/sh\n", 0755, "t")).build();
+        Path image = dir.resolve("dracut.img");
+        InitrdWriter.write(main, Compression.parse("zstd:3"), List.of(early), image);
+
+        InitrdReader.Contents read = InitrdReader.read(image);
+        assertEquals(DracutContents.mainArchive(read), 1);
+        DracutContents c = DracutContents.from(read, new DebianKernel("9.9.9-test", dir), dir.resolve("work"));
+        assertEquals(c.generated(), 1, "only /init; the microcode stays in the early archive");
+        Path extracted = dir.resolve("extracted.cpio");
+        assertTrue(DracutContents.extractEarlyArchives(read, image, extracted));
+        assertEquals(Files.readAllBytes(extracted), Files.readAllBytes(early));
+    }
 }

@@ -94,6 +94,15 @@ public class ConsoleTest {
     }
 
     @Test
+    public void endlessLineIsCutIntoPieces() throws IOException {
+        String bar = "\r[=====>    ] 50%".repeat(3000);
+        guest(bar + "\ndone\n");
+        console.expect("done", Duration.ofSeconds(10));
+        assertTrue(console.lines().size() > 2, "one line of " + bar.length() + " characters");
+        assertTrue(console.lines().stream().allMatch(l -> l.text().length() <= Console.MAX_LINE));
+    }
+
+    @Test
     public void carriageReturnsAndAnsiEscapesAreRemoved() throws IOException {
         guest("\u001B[0;32m  OK  \u001B[0m] Reached target \u001B[1mInitrd Root Device\u001B[0m.\r\r\n");
         ConsoleMatch m = console.waitFor(Pattern.compile("OK  \\] Reached target Initrd Root Device\\.$"), Duration.ofSeconds(5));

@@ -99,6 +99,8 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
         double wall = (System.nanoTime() - start) / 1e9;
         MatrixReport report = new MatrixReport(outcomes);
         report.printSummary(System.out, wall);
+        Path html = report.writeHtml(reportDir, "initrd-harness " + s.id() + " matrix, shard " + sh);
+        System.out.println("matrix: report at " + html);
         if (json != null) {
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("suite", s.id());

@@ -54,6 +54,11 @@ public abstract class Scenario {
         return IMAGES.computeIfAbsent(arch, VmImages::ensure);
     }
 
+    /** Where this run's boots, initrds and reports go: scans for leaked secrets look here. */
+    protected Path reportDir() {
+        return reportDir;
+    }
+
     /** True when the user brought their own kernel and initrd. */
     protected boolean bringsOwnInitrd() {
         return userInitrd != null;
@@ -96,7 +101,7 @@ public abstract class Scenario {
      */
     protected MachineSpec.Builder machine(String name) {
         Path dir = reportDir.resolve(getClass().getSimpleName()).resolve(arch.id()).resolve(name);
-        return MachineSpec.builder(arch).name(name).kernel(kernel()).memoryMiB(768).artifactDir(dir);
+        return MachineSpec.builder(arch).name(name).kernel(kernel()).memoryMiB(512).artifactDir(dir);
     }
 
     /** Starts the machine; it is closed after the test whatever happens, and named in reports. */
@@ -112,7 +117,7 @@ public abstract class Scenario {
 
     /** Waits for the stage-2 line with a deadline suited to a whole systemd stage 1 under TCG. */
     protected Stage2Report awaitStage2(Machine m) {
-        return Stage2Report.await(m.console(), m.timeouts().scale(Duration.ofSeconds(150)));
+        return Stage2Report.await(m.console(), Duration.ofSeconds(150)); // console waits scale by themselves
     }
 
     @AfterMethod(alwaysRun = true)

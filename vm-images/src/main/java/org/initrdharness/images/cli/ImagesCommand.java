@@ -34,6 +34,9 @@ public final class ImagesCommand implements Callable<Integer>, CliCommand {
     @Option(names = "--quiet", description = "no progress on standard error")
     boolean quiet;
 
+    @Option(names = "--prune", description = "delete this arch's older cache entries (other package versions or recipes)")
+    boolean prune;
+
     @Override
     public Integer call() {
         Path dir = cache != null ? cache.toAbsolutePath() : VmImages.defaultCache();
@@ -43,6 +46,9 @@ public final class ImagesCommand implements Callable<Integer>, CliCommand {
             List<Arch> parsed = arches.stream().map(Arch::parse).toList();
             for (Arch arch : parsed) {
                 GuestImages g = VmImages.ensure(arch, dir, progress);
+                if (prune) {
+                    for (Path removed : VmImages.prune(g, dir)) progress.report("pruned " + removed);
+                }
                 if (json) {
                     System.out.println(mapper.writeValueAsString(toJson(mapper, g)));
                 } else {

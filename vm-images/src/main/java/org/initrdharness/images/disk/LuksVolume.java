@@ -53,18 +53,21 @@ public final class LuksVolume {
         Files.writeString(pass, PASSPHRASE); // no newline: the file's bytes are the passphrase
         Files.write(keyfile, keyfileBytes());
         List<String> kdf = List.of("--pbkdf", "pbkdf2", "--pbkdf-force-iterations", Integer.toString(PBKDF2_ITERATIONS));
+        // No locks: the volume is a private file of this build, and cryptsetup's lock directory
+        // (/run/cryptsetup) is root's. The temporary header goes to the working directory.
         List<String> encrypt = new ArrayList<>(List.of(cryptsetup.toString(), "reencrypt", "--encrypt", "--batch-mode",
+                "--disable-locks",
                 "--type", "luks2", "--reduce-device-size", (HEADER_BYTES >> 20) + "M", "--uuid", UUID,
                 "--key-file", pass.toString()));
         encrypt.addAll(kdf);
         encrypt.add(volume.toString());
-        Tools.check(encrypt, "encrypting " + volume.getFileName());
-        List<String> add = new ArrayList<>(List.of(cryptsetup.toString(), "luksAddKey", "--batch-mode",
+        Tools.check(encrypt, scratch, "encrypting " + volume.getFileName());
+        List<String> add = new ArrayList<>(List.of(cryptsetup.toString(), "luksAddKey", "--batch-mode", "--disable-locks",
                 "--key-file", pass.toString()));
         add.addAll(kdf);
         add.add(volume.toString());
         add.add(keyfile.toString());
-        Tools.check(add, "adding the keyfile slot to " + volume.getFileName());
+        Tools.check(add, scratch, "adding the keyfile slot to " + volume.getFileName());
         Files.delete(pass);
     }
 }

@@ -92,5 +92,40 @@ public final class Stage2 {
         if (!r.ok()) {
             throw new ImagesException("mkfs.ext4 -d " + dir + " failed (exit " + r.exit() + "):\n" + r.tail(10));
         }
+        fixTimes(dir, image);
+    }
+
+    /**
+     * mkfs.ext4 1.47.0 copies each file's atime and ctime (which cannot be set on the host) into
+     * the image: set every inode's times to {@link #FIXED_TIME} with debugfs, so that the same
+     * tree always gives the same bytes.
+     */
+    static void fixTimes(Path dir, Path image) throws IOException {
+        Path debugfs = Tools.require("debugfs", "e2fsprogs");
+        List<String> paths = new java.util.ArrayList<>(List.of("/", "/lost+found"));
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.filter(p -> !p.equals(dir)).map(p -> "/" + dir.relativize(p)).sorted().forEach(paths::add);
+        }
+        StringBuilder cmds = new StringBuilder();
+        for (String p : paths) {
+            if (p.chars().anyMatch(c -> c <= ' ' || c == '"')) continue; // debugfs cannot name it; none here
+            for (String f : List.of("atime", "ctime", "mtime", "crtime")) {
+                cmds.append("sif ").append(p).append(' ').append(f).append(" @").append(FIXED_TIME).append('\n');
+                cmds.append("sif ").append(p).append(' ').append(f).append("_extra 0\n");
+            }
+        }
+        Path script = Files.createTempFile(image.getParent(), "debugfs", ".cmds");
+        try {
+            Files.writeString(script, cmds);
+            Tools.Result r = Tools.run(List.of(debugfs.toString(), "-w", "-f", script.toString(), image.toString()),
+                    null, Map.of("E2FSPROGS_FAKE_TIME", Long.toString(FIXED_TIME)), null, null);
+            List<String> errors = r.lines().stream().filter(l -> !l.startsWith("debugfs") && !l.isBlank()).toList();
+            if (!r.ok() || !errors.isEmpty()) {
+                throw new ImagesException("debugfs could not set the times in " + image + ":\n"
+                        + String.join("\n", errors.subList(0, Math.min(10, errors.size()))));
+            }
+        } finally {
+            Files.deleteIfExists(script);
+        }
     }
 }

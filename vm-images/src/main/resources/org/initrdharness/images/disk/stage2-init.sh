@@ -4,7 +4,9 @@
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
 # After a systemd switch-root these are mounted already; after a plain switch_root maybe not.
-[ -c /dev/console ] || mount -t devtmpfs devtmpfs /dev 2>/dev/null
+# No redirections until /dev is there: on a read-only root, "2>/dev/null" would make the shell
+# skip the command.
+[ -c /dev/null ] || mount -t devtmpfs devtmpfs /dev
 [ -r /proc/uptime ] || mount -t proc proc /proc
 [ -d /sys/kernel ] || mount -t sysfs sysfs /sys
 [ -d /run ] || mkdir -p /run
@@ -35,7 +37,7 @@ cmdline=$(cat /proc/cmdline)
 
 list_run() {
   sep=""
-  find /run -mindepth 1 -maxdepth 2 2>/dev/null | sort | while IFS= read -r p; do
+  find /run -mindepth 1 -maxdepth 2 | sort | while IFS= read -r p; do
     printf '%s%s' "$sep" "$(printf '%s' "$p" | json)"
     sep=","
   done
@@ -45,7 +47,7 @@ run="[$(list_run)]"
 marks="{"
 sep=""
 if [ -d /run/harness ]; then
-  for f in $(ls /run/harness 2>/dev/null | sort); do
+  for f in $(ls /run/harness | sort); do
     [ -f "/run/harness/$f" ] || continue
     marks="$marks$sep$(printf '%s' "$f" | json):$(json < "/run/harness/$f")"
     sep=","
@@ -63,5 +65,5 @@ case " $cmdline " in
     ;;
 esac
 sync
-mount -o remount,ro / 2>/dev/null
+mount -o remount,ro / 2>&1 | grep -v 'Read-only file system'
 poweroff -f

@@ -90,13 +90,15 @@ public class Stage2InitTest {
         Files.writeString(cmdlineFile, cmdline + "\n");
         String script = Stage2.initScript()
                 .replace("/run", run.toString())
+                // Only busybox's applets, as in the guest, not the host's tools.
+                .replace("export PATH=/bin:/sbin:/usr/bin:/usr/sbin", "export PATH=" + applets)
                 .replace("/proc/cmdline", cmdlineFile.toString())
                 .replace("poweroff -f", "echo POWEROFF")
                 .replace("mount ", ": mount ")
                 .replace("exec </dev/console >/dev/console 2>&1", ":")
                 // cttyhack would take the host's console: the stub shell reads the (empty) stdin.
                 .replace("setsid cttyhack sh -l || sh -l", "sh");
-        assertTrue(!script.contains("cttyhack") && !script.contains("poweroff -f") && !script.matches("(?s).*[^:] mount -.*"), "host left untouched");
+        assertTrue(script.contains("export PATH=" + applets) && !script.contains("cttyhack") && !script.contains("poweroff -f") && !script.matches("(?s).*[^:] mount -.*"), "host left untouched");
         Path init = dir.resolve("init");
         Files.writeString(init, script);
         Tools.Result r = Tools.run(List.of(busybox.toString(), "sh", init.toString()), dir,

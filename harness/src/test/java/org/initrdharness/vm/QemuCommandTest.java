@@ -1,0 +1,102 @@
+package org.initrdharness.vm;
+
+import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
+import static org.testng.Assert.assertTrue;
+import static org.testng.Assert.expectThrows;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import org.testng.annotations.Test;
+
+public class QemuCommandTest {
+    private static final Path SCRATCH = Path.of("/tmp/ihm-1");
+
+    private static QemuCommand.Layout layout(int disks, int empties) {
+        return new QemuCommand.Layout(SCRATCH.resolve("console.sock"), SCRATCH.resolve("qmp.sock"),
+                Collections.nCopies(disks, SCRATCH.resolve("disk-root.qcow2")),
+                Collections.nCopies(empties, SCRATCH.resolve("empty-scratch.qcow2")));
+    }
+
+    private static String joined(List<String> args) {
+        return String.join(" ", args);
+    }
+
+    @Test
+    public void x86UsesPcWithSerialConsoleAndPanicThatEnds() {
+        MachineSpec spec = MachineSpec.builder(Arch.X86_64).kernel(Path.of("/k")).initrd(Path.of("/i"))
+                .append("rd.debug").build();
+        List<String> a = QemuCommand.build(spec, Accelerator.TCG, layout(0, 0));
+        assertEquals(a.get(0), "qemu-system-x86_64");
+        String s = joined(a);
+        assertTrue(s.contains("-M pc -cpu qemu64 -accel tcg -m 512 -smp 1 -nodefaults -no-reboot -display none"), s);
+        assertEquals(a.get(a.indexOf("-append") + 1), "console=ttyS0 panic=-1 rd.debug");
+        assertTrue(s.contains("-serial chardev:console"), s);
+        assertTrue(a.contains("-S"), "the guest must wait for the console");
+        assertTrue(s.contains("-device pvpanic -action panic=exit-failure"), s);
+        assertFalse(s.contains("pcie-root-port"), s);
+    }
+
+    @Test
+    public void aarch64UsesVirtWithPl011AndHotplugPorts() {
+        MachineSpec spec = MachineSpec.builder(Arch.AARCH64).kernel(Path.of("/k")).hotplugSlots(2).build();
+        List<String> a = QemuCommand.build(spec, Accelerator.TCG, layout(0, 0));
+        String s = joined(a);
+        assertEquals(a.get(0), "qemu-system-aarch64");
+        assertTrue(s.contains("-M virt -cpu cortex-a57"), s);
+        assertEquals(a.get(a.indexOf("-append") + 1), "console=ttyAMA0 panic=-1");
+        assertFalse(a.contains("-initrd"));
+        assertTrue(s.contains("pcie-root-port,id=hotplug0,chassis=1") && s.contains("pcie-root-port,id=hotplug1,chassis=2"), s);
+    }
+
+    @Test
+    public void disksGoThroughOverlaysWithSerials() {
+        MachineSpec spec = MachineSpec.builder(Arch.X86_64).kernel(Path.of("/k"))
+                .disk(Disk.raw(Path.of("/images/root.img"), "root").asReadOnly())
+                .emptyDisk(EmptyDisk.ofMiB("scratch", 16)).nic(Nic.numbered(0)).display(Display.VGA).build();
+        String s = joined(QemuCommand.build(spec, Accelerator.TCG, layout(1, 1)));
+        assertTrue(s.contains("driver=qcow2,node-name=disk0,read-only=on,file.driver=file,file.filename=/tmp/ihm-1/disk-root.qcow2"), s);
+        assertTrue(s.contains("virtio-blk-pci,drive=disk0,id=disk-root,serial=root"), s);
+        assertTrue(s.contains("virtio-blk-pci,drive=disk1,id=disk-scratch,serial=scratch"), s);
+        assertFalse(s.contains("/images/root.img"), "the base image must never reach QEMU: " + s);
+        assertTrue(s.contains("-netdev user,id=net0,restrict=on -device virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56"), s);
+        assertTrue(s.contains("-device VGA"), s);
+    }
+
+    @Test
+    public void commasInPathsAreDoubled() {
+        assertEquals(QemuCommand.opt(Path.of("/a,b/c")), "/a,,b/c");
+    }
+
+    @Test
+    public void terminalReplayPutsTheConsoleOnStdioAndRunsAtOnce() {
+        MachineSpec spec = MachineSpec.builder(Arch.X86_64).kernel(Path.of("/k")).build();
+        List<String> t = QemuCommand.forTerminal(QemuCommand.build(spec, Accelerator.TCG, layout(0, 0)));
+        String s = joined(t);
+        assertFalse(t.contains("-S"));
+        assertFalse(s.contains("console.sock"), s);
+        assertTrue(s.contains("-chardev stdio,id=console,mux=on,signal=off -mon chardev=console,mode=readline -serial chardev:console"), s);
+    }
+
+    @Test
+    public void specRefusesWhatCannotWork() {
+        MachineSpec.Builder b = MachineSpec.builder(Arch.X86_64).kernel(Path.of("/k"));
+        expectThrows(IllegalArgumentException.class, () -> Disk.raw(Path.of("/x"), "a serial with spaces"));
+        expectThrows(IllegalArgumentException.class, () -> Disk.raw(Path.of("/x"), "123456789012345678901"));
+        IllegalArgumentException twice = expectThrows(IllegalArgumentException.class, () -> b
+                .disk(Disk.raw(Path.of("/x"), "root")).disk(Disk.raw(Path.of("/y"), "root")).build());
+        assertTrue(twice.getMessage().contains("'root'"), twice.getMessage());
+        IllegalArgumentException missing = expectThrows(IllegalArgumentException.class,
+                () -> MachineSpec.builder(Arch.AARCH64).kernel(Path.of("/no/kernel")).build().checkFiles());
+        assertTrue(missing.getMessage().contains("kernel /no/kernel"), missing.getMessage());
+        expectThrows(NullPointerException.class, () -> MachineSpec.builder(Arch.X86_64).build());
+    }
+
+    @Test
+    public void timeoutsScaleWithTheAcceleratorAndTheSpec() {
+        Timeouts t = Timeouts.of(Accelerator.KVM, 2.0);
+        assertEquals(t.factor(), 0.6 * Timeouts.override(), 1e-9);
+        assertEquals(new Timeouts(2.5).scale(java.time.Duration.ofSeconds(10)).toMillis(), 25_000);
+    }
+}

@@ -1,0 +1,101 @@
+package org.initrdharness.scenarios.support;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import org.initrdharness.images.GuestImages;
+import org.initrdharness.images.Tools;
+import org.initrdharness.images.disk.LuksVolume;
+
+/**
+ * LUKS volumes a scenario makes for itself, offline and without privileges (as
+ * {@link LuksVolume} does): the shared LUKS root with a passphrase of the test's own, and small
+ * extra volumes with their own UUIDs. The passphrase a test types is fresh for every run, so a
+ * scan of logs and reports for it cannot hit anything by accident.
+ */
+public final class ScratchLuks {
+    /** What every fresh passphrase starts with: grep a report directory for it to find leaks. */
+    public static final String PASSPHRASE_PREFIX = "hx-luks-";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private ScratchLuks() {
+    }
+
+    /** A passphrase no log of an earlier run can hold: the prefix and 16 random hex digits. */
+    public static String freshPassphrase() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return PASSPHRASE_PREFIX + HexFormat.of().formatHex(b);
+    }
+
+    /**
+     * A copy of the images' LUKS root, in {@code dir}, that also opens with {@code passphrase}
+     * (a key slot added with the images' keyfile; the header UUID stays {@code images.luksUuid()}).
+     */
+    public static Path rootWithPassphrase(GuestImages images, String passphrase, Path dir) throws IOException {
+        Path cryptsetup = Tools.require("cryptsetup", "cryptsetup-bin");
+        Path copy = dir.resolve("root-luks.img");
+        Files.copy(images.luksDisk(), copy, StandardCopyOption.REPLACE_EXISTING);
+        Path pass = secretFile(dir, passphrase);
+        try {
+            List<String> add = new ArrayList<>(List.of(cryptsetup.toString(), "luksAddKey", "--batch-mode",
+                    "--key-file", images.luksKeyfile().toString()));
+            add.addAll(kdf());
+            add.add(copy.toString());
+            add.add(pass.toString());
+            Tools.check(add, "adding a passphrase slot to the copy of " + images.luksDisk());
+        } finally {
+            Files.deleteIfExists(pass);
+        }
+        return copy;
+    }
+
+    /**
+     * A new LUKS2 volume in {@code dir} holding an empty ext4 file system labelled {@code label},
+     * with header UUID {@code uuid} and {@code passphrase} in key slot 0.
+     */
+    public static Path newVolume(String label, UUID uuid, String passphrase, Path dir) throws IOException {
+        Path cryptsetup = Tools.require("cryptsetup", "cryptsetup-bin");
+        Path mkfs = Tools.require("mkfs.ext4", "e2fsprogs");
+        Path volume = dir.resolve(label + "-luks.img");
+        long fsBytes = 8L << 20;
+        Tools.check(List.of(mkfs.toString(), "-q", "-F", "-t", "ext4", "-L", label, volume.toString(),
+                (fsBytes >> 10) + "k"), "making the ext4 file system " + label);
+        try (RandomAccessFile f = new RandomAccessFile(volume.toFile(), "rw")) {
+            f.setLength(fsBytes + LuksVolume.HEADER_BYTES);
+        }
+        Path pass = secretFile(dir, passphrase);
+        try {
+            List<String> encrypt = new ArrayList<>(List.of(cryptsetup.toString(), "reencrypt", "--encrypt",
+                    "--batch-mode", "--type", "luks2", "--reduce-device-size", (LuksVolume.HEADER_BYTES >> 20) + "M",
+                    "--uuid", uuid.toString(), "--key-file", pass.toString()));
+            encrypt.addAll(kdf());
+            encrypt.add(volume.toString());
+            Tools.check(encrypt, "encrypting " + volume);
+        } finally {
+            Files.deleteIfExists(pass);
+        }
+        return volume;
+    }
+
+    /** pbkdf2 at the images' iteration count: unlocking under TCG takes milliseconds. */
+    private static List<String> kdf() {
+        return List.of("--pbkdf", "pbkdf2", "--pbkdf-force-iterations", Integer.toString(LuksVolume.PBKDF2_ITERATIONS));
+    }
+
+    /** The passphrase as a key file: its bytes exactly, no newline, readable by the owner only. */
+    private static Path secretFile(Path dir, String passphrase) throws IOException {
+        Path f = Files.createTempFile(dir, "passphrase", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(f, passphrase);
+        return f;
+    }
+}

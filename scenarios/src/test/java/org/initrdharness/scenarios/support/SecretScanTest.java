@@ -1,0 +1,35 @@
+package org.initrdharness.scenarios.support;
+
+import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.testng.annotations.Test;
+
+public class SecretScanTest {
+
+    @Test
+    public void findsASecretInANestedFileAndNothingElse() throws IOException {
+        Path dir = Files.createTempDirectory("secret-scan");
+        String secret = ScratchLuks.freshPassphrase();
+        Files.createDirectories(dir.resolve("a/b"));
+        Files.writeString(dir.resolve("a/b/console.log"), "[ 1.0] >>> <secret>\\r\nPlease enter " + secret + "\n");
+        Files.writeString(dir.resolve("a/timeline.txt"), "input <secret>\n");
+        Files.write(dir.resolve("initrd.img"), new byte[] {0, 1, 2, 3});
+
+        List<String> leaks = SecretScan.leaks(dir, List.of("never-there", secret));
+
+        assertEquals(leaks, List.of(dir.resolve("a/b/console.log") + ": secret #2"));
+        assertTrue(SecretScan.contains("x" + secret + "y", List.of(secret)));
+    }
+
+    @Test
+    public void freshPassphrasesDiffer() {
+        String a = ScratchLuks.freshPassphrase();
+        assertTrue(a.startsWith(ScratchLuks.PASSPHRASE_PREFIX) && a.length() == ScratchLuks.PASSPHRASE_PREFIX.length() + 16, a);
+        assertTrue(!a.equals(ScratchLuks.freshPassphrase()));
+    }
+}
