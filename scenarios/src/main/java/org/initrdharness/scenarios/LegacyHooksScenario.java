@@ -6,6 +6,7 @@ import static org.testng.Assert.assertTrue;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.initrdharness.images.disk.Stage2;
 import org.initrdharness.scenarios.support.Scenario;
 import org.initrdharness.scenarios.support.Stage2Report;
@@ -116,11 +117,13 @@ public class LegacyHooksScenario extends Scenario {
             m.console().allow(FailurePattern.EMERGENCY_MODE);
             ConsoleMatch failed = m.console().expect("stage1: hook postDeviceCommands failed with exit status 3",
                     EmergencyShellScenario.TO_EMERGENCY);
+            // systemd fits its status line into the console's 80 columns by cutting the unit name's
+            // middle ("stage1-pos…ice - postDeviceCommands hook."); the description names the hook.
+            m.console().waitFor(Pattern.compile("Failed to start stage1-.*postDeviceCommands"), Duration.ofSeconds(30));
             ConsoleMatch shell = EmergencyShellScenario.openEmergencyShell(m);
             System.out.printf(Locale.ROOT, "%s: hook failed at %.1f s, emergency shell at %.1f s%n", arch,
                     failed.seconds(), shell.seconds());
 
-            // systemd shortens its status lines to the console's 80 columns; the journal has them whole.
             ShellResult journal = m.console().shell().run(
                     "journalctl -b -o cat --no-pager | grep -F 'Failed to start " + HOOK_UNIT + "'");
             assertTrue(journal.output().lines().anyMatch(l -> l.contains("Failed to start " + HOOK_UNIT + " - ")
