@@ -240,9 +240,10 @@ public final class Console implements AutoCloseable {
     /**
      * Under the lock: for a match in the partial line, how much longer it must stay unchanged
      * before the match counts (0: now). A match that did not reach the line's end cannot change.
+     * hitEnd() alone misses literal patterns that end exactly at the end of the text.
      */
     private long settleRemaining(Matcher m) {
-        if (!m.hitEnd()) return 0;
+        if (!m.hitEnd() && m.end() < m.regionEnd()) return 0;
         return PARTIAL_SETTLE.toNanos() - (System.nanoTime() - lastChunkNanos);
     }
 

@@ -94,6 +94,16 @@ public class ConsoleTest {
     }
 
     @Test
+    public void literalMatchEndingAtTheEndOfAPartialLineAlsoWaitsForTheRest() throws Exception {
+        CompletableFuture<ConsoleMatch> m = CompletableFuture.supplyAsync(
+                () -> console.expect("MARKER x", Duration.ofSeconds(10)));
+        guest("HARNESS-MARKER x");
+        Thread.sleep(20);
+        guest("86_64\n");
+        assertEquals(m.get(5, TimeUnit.SECONDS).line().text(), "HARNESS-MARKER x86_64");
+    }
+
+    @Test
     public void endlessLineIsCutIntoPieces() throws IOException {
         String bar = "\r[=====>    ] 50%".repeat(3000);
         guest(bar + "\ndone\n");
