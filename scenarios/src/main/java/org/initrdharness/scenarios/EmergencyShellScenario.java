@@ -49,10 +49,10 @@ public class EmergencyShellScenario extends Scenario {
         MachineSpec spec = machine("missing-root").initrd(conventionalInitrd())
                 .append(rootByLabel() + " " + SHORT_DEVICE_TIMEOUT + " " + FORCE_SHELL).build();
         try (Machine m = start(spec)) {
-            ConsoleMatch timedOut = m.console().expect("Timed out waiting for device", TO_EMERGENCY);
+            // The console's status lines are not a record (plymouth may hold them back): wait for the
+            // shell, then ask the journal what happened.
             ConsoleMatch shell = openEmergencyShell(m);
-            System.out.printf(Locale.ROOT, "%s: device timeout at %.1f s, emergency shell at %.1f s%n", arch,
-                    timedOut.seconds(), shell.seconds());
+            System.out.printf(Locale.ROOT, "%s: emergency shell at %.1f s%n", arch, shell.seconds());
 
             ShellResult active = m.console().shell().run("systemctl is-active sysroot.mount");
             assertEquals(active.exitStatus(), 3, "sysroot.mount is not active: " + active);
@@ -81,11 +81,8 @@ public class EmergencyShellScenario extends Scenario {
                 "device-timeout scenario");
         MachineSpec spec = machine("device-timeout-option").initrd(stage1(options)).append(rootByLabel()).build();
         try (Machine m = start(spec)) {
-            ConsoleMatch expecting = m.console().expect("Expecting device", TO_EMERGENCY);
-            ConsoleMatch timedOut = m.console().expect("Timed out waiting for device", TO_EMERGENCY);
-            openEmergencyShell(m);
-            System.out.printf(Locale.ROOT, "%s: root device expected at %.1f s, timed out at %.1f s%n", arch,
-                    expecting.seconds(), timedOut.seconds());
+            ConsoleMatch shell = openEmergencyShell(m);
+            System.out.printf(Locale.ROOT, "%s: emergency shell at %.1f s%n", arch, shell.seconds());
             ShellResult timeout = m.console().shell().run("systemctl --no-pager show -p JobRunningTimeoutUSec --value '"
                     + ROOT_DEVICE_UNIT + "'");
             assertEquals(timeout.output().strip(), "5s", "the root device's job timeout: " + timeout);
@@ -97,7 +94,6 @@ public class EmergencyShellScenario extends Scenario {
         MachineSpec spec = machine("hotplug-recovery").initrd(conventionalInitrd())
                 .append(rootByLabel() + " " + SHORT_DEVICE_TIMEOUT + " " + FORCE_SHELL).build();
         try (Machine m = start(spec)) {
-            m.console().expect("Timed out waiting for device", TO_EMERGENCY);
             openEmergencyShell(m);
             m.hotplug(rootDisk());
             ShellResult seen = m.console().shell().run("i=0; while [ ! -e /dev/disk/by-label/" + Stage2.LABEL

@@ -60,6 +60,8 @@ printf 'STAGE2 {"arch":%s,"uptime":%s,"cmdline":%s,"run":%s,"marks":%s}\n' \
 
 case " $cmdline " in
   *" stage2.shell=1 "*)
+    # A plymouthd left running by stage 1 would keep reading the console: end it first.
+    [ -r /run/plymouth/pid ] && kill "$(cat /run/plymouth/pid)" 2>/dev/null
     echo "stage2: shell on the console; exit it to power off"
     setsid cttyhack sh -l || sh -l
     ;;
