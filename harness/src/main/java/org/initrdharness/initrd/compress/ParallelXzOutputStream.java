@@ -2,15 +2,10 @@ package org.initrdharness.initrd.compress;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import java.util.zip.CRC32;
 import org.tukaani.xz.FinishableOutputStream;
 import org.tukaani.xz.FinishableWrapperOutputStream;
@@ -22,68 +17,29 @@ import org.tukaani.xz.LZMA2Options;
  * never CRC64). Block boundaries depend on the block size only: the same bytes for any number
  * of threads.
  */
-public final class ParallelXzOutputStream extends OutputStream {
+public final class ParallelXzOutputStream extends ParallelBlockOutputStream<ParallelXzOutputStream.Block> {
     private static final byte[] HEADER_MAGIC = {(byte) 0xFD, '7', 'z', 'X', 'Z', 0};
     private static final byte[] STREAM_FLAGS = {0, 1}; // check type 1: CRC32
     private static final int CHECK_SIZE = 4;
 
-    private final OutputStream out;
     private final LZMA2Options options;
-    private final int blockSize;
-    private final int threads;
-    private final ExecutorService pool;
-    private final ArrayDeque<Future<Block>> pending = new ArrayDeque<>();
     private final List<Block> written = new ArrayList<>();
-    private byte[] block;
-    private int filled;
-    private boolean closed;
 
     /** A compressed block and what the index says of it. */
-    private record Block(byte[] bytes, long unpaddedSize, long uncompressedSize) {}
+    record Block(byte[] bytes, long unpaddedSize, long uncompressedSize) {}
 
     public ParallelXzOutputStream(OutputStream out, LZMA2Options options, int blockSize, int threads)
             throws IOException {
-        this.out = out;
+        super(out, "xz", blockSize, threads);
         this.options = options;
-        this.blockSize = blockSize;
-        this.threads = Math.max(1, threads);
-        this.block = new byte[blockSize];
-        this.pool = Executors.newFixedThreadPool(this.threads, r -> {
-            Thread t = new Thread(r, "xz block");
-            t.setDaemon(true);
-            return t;
-        });
         out.write(HEADER_MAGIC);
         out.write(STREAM_FLAGS);
         writeCrc(out, STREAM_FLAGS, 0, STREAM_FLAGS.length);
     }
 
     @Override
-    public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        if (closed) throw new IOException("xz stream already closed");
-        while (len > 0) {
-            int n = Math.min(len, blockSize - filled);
-            System.arraycopy(b, off, block, filled, n);
-            filled += n;
-            off += n;
-            len -= n;
-            if (filled == blockSize) submit();
-        }
-    }
-
-    private void submit() throws IOException {
-        if (filled == 0) return;
-        byte[] input = block;
-        int length = filled;
-        pending.add(pool.submit(() -> compress(input, length)));
-        block = new byte[blockSize];
-        filled = 0;
-        while (pending.size() > threads) writePending();
+    protected Callable<Block> task(byte[] input, int length, boolean last) {
+        return () -> compress(input, length);
     }
 
     private Block compress(byte[] input, int length) throws IOException {
@@ -108,53 +64,37 @@ public final class ParallelXzOutputStream extends OutputStream {
         return new Block(o.toByteArray(), unpadded, length);
     }
 
-    private void writePending() throws IOException {
-        try {
-            Block b = pending.remove().get();
-            out.write(b.bytes());
-            written.add(b);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while compressing xz blocks");
-        } catch (ExecutionException e) {
-            throw new IOException("xz compression failed: " + e.getCause(), e.getCause());
-        }
+    @Override
+    protected void emit(Block b, OutputStream out) throws IOException {
+        out.write(b.bytes());
+        written.add(b);
     }
 
     @Override
-    public void close() throws IOException {
-        if (closed) return;
-        try {
-            submit();
-            while (!pending.isEmpty()) writePending();
-            ByteArrayOutputStream index = new ByteArrayOutputStream();
-            index.write(0);
-            writeVarint(index, written.size());
-            for (Block b : written) {
-                writeVarint(index, b.unpaddedSize());
-                writeVarint(index, b.uncompressedSize());
-            }
-            while (index.size() % 4 != 0) index.write(0);
-            byte[] indexBytes = index.toByteArray();
-            out.write(indexBytes);
-            writeCrc(out, indexBytes, 0, indexBytes.length);
-            // Footer: CRC32 of (backward size, flags), backward size, flags, magic.
-            byte[] footer = new byte[6];
-            int backward = (indexBytes.length + 4) / 4 - 1;
-            footer[0] = (byte) backward;
-            footer[1] = (byte) (backward >>> 8);
-            footer[2] = (byte) (backward >>> 16);
-            footer[3] = (byte) (backward >>> 24);
-            footer[4] = STREAM_FLAGS[0];
-            footer[5] = STREAM_FLAGS[1];
-            writeCrc(out, footer, 0, footer.length);
-            out.write(footer);
-            out.write(new byte[] {'Y', 'Z'});
-        } finally {
-            closed = true;
-            pool.shutdownNow();
-            out.close();
+    protected void finish(OutputStream out) throws IOException {
+        ByteArrayOutputStream index = new ByteArrayOutputStream();
+        index.write(0);
+        writeVarint(index, written.size());
+        for (Block b : written) {
+            writeVarint(index, b.unpaddedSize());
+            writeVarint(index, b.uncompressedSize());
         }
+        while (index.size() % 4 != 0) index.write(0);
+        byte[] indexBytes = index.toByteArray();
+        out.write(indexBytes);
+        writeCrc(out, indexBytes, 0, indexBytes.length);
+        // Footer: CRC32 of (backward size, flags), backward size, flags, magic.
+        byte[] footer = new byte[6];
+        int backward = (indexBytes.length + 4) / 4 - 1;
+        footer[0] = (byte) backward;
+        footer[1] = (byte) (backward >>> 8);
+        footer[2] = (byte) (backward >>> 16);
+        footer[3] = (byte) (backward >>> 24);
+        footer[4] = STREAM_FLAGS[0];
+        footer[5] = STREAM_FLAGS[1];
+        writeCrc(out, footer, 0, footer.length);
+        out.write(footer);
+        out.write(new byte[] {'Y', 'Z'});
     }
 
     /** The LZMA2 property byte: the smallest encoded dictionary size at least {@code dictSize}. */
