@@ -14,7 +14,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.initrdharness.images.GuestImages;
+import org.initrdharness.images.VmImages;
 import org.initrdharness.initrd.Compression;
+import org.initrdharness.scenarios.support.Stage1Initrds;
 import org.initrdharness.vm.Arch;
 import org.initrdharness.vm.Disk;
 import org.initrdharness.vm.Machine;
@@ -37,6 +39,11 @@ public class Stage1BenchmarkTest {
     private static final Pattern STAGE2 = Pattern.compile("STAGE2 \\{.*\"uptime\":([0-9.]+)");
     private static final List<String> DRIVERS = List.of("virtio_blk", "virtio_pci", "ext4", "dm_crypt");
 
+    /** Our stage 1 for these options, built once per run and shared with the scenarios. */
+    private static Path initrd(Arch arch, Stage1Options options, Compression compression) {
+        return Stage1Initrds.get(VmImages.ensure(arch), options, compression, Path.of("target", "stage1-initrds"));
+    }
+
     @Test(groups = "benchmark")
     public void oursAgainstDracutFromQemuStartToStage2() throws Exception {
         Arch arch = Arch.host();
@@ -44,15 +51,14 @@ public class Stage1BenchmarkTest {
             throw new SkipException("needs dracut installed on an x86_64 or aarch64 host (apt-get install dracut)");
         }
         int runs = Integer.getInteger("stage1.bench.runs", 3);
-        GuestImages g = Stage1Initrds.images(arch);
+        GuestImages g = VmImages.ensure(arch);
         boolean hostPlymouth = Files.exists(Path.of("/usr/sbin/plymouthd"));
         Compression zstd19 = Compression.parse("zstd:19");
 
         Map<String, Path> initrds = new LinkedHashMap<>();
-        initrds.put("ours", Stage1Initrds.initrd(arch, "bench-default", Stage1Options.defaults(), zstd19));
+        initrds.put("ours", initrd(arch, Stage1Options.defaults(), zstd19));
         if (!hostPlymouth) {
-            initrds.put("ours-no-plymouth", Stage1Initrds.initrd(arch, "bench-no-plymouth",
-                    Stage1Options.parse("{\"plymouth\": false}", "benchmark"), zstd19));
+            initrds.put("ours-no-plymouth", initrd(arch, Stage1Options.parse("{\"plymouth\": false}", "benchmark"), zstd19));
         }
         initrds.put("dracut", dracut(g, hostPlymouth));
         initrds.forEach((k, p) -> System.out.printf(Locale.ROOT, "%-17s %s %.1f MB%n", k, p, size(p) / 1e6));

@@ -9,6 +9,10 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.initrdharness.images.GuestImages;
+import org.initrdharness.images.VmImages;
+import org.initrdharness.initrd.Compression;
+import org.initrdharness.scenarios.support.Stage1Initrds;
+import org.initrdharness.scenarios.support.Stage2Report;
 import org.initrdharness.vm.Arch;
 import org.initrdharness.vm.BootFailure;
 import org.initrdharness.vm.Disk;
@@ -28,7 +32,16 @@ import org.testng.annotations.Test;
  */
 public class Stage1BootTest {
     private static final Duration BOOT = Duration.ofSeconds(120);
-    private static final Pattern STAGE2 = Pattern.compile("STAGE2 (\\{.*\\})");
+    private static final Pattern STAGE2 = Stage2Report.LINE;
+
+    /** Our stage 1 for these options, built once per run and shared with the scenarios. */
+    private static Path initrd(Arch arch, Stage1Options options) {
+        return initrd(arch, options, Compression.parse("zstd:3"));
+    }
+
+    private static Path initrd(Arch arch, Stage1Options options, Compression compression) {
+        return Stage1Initrds.get(VmImages.ensure(arch), options, compression, Path.of("target", "stage1-initrds"));
+    }
 
     @DataProvider
     public static Object[][] arches() {
@@ -36,7 +49,7 @@ public class Stage1BootTest {
     }
 
     private static MachineSpec.Builder spec(Arch arch, String name, Path initrd, Path disk, String append) {
-        GuestImages g = Stage1Initrds.images(arch);
+        GuestImages g = VmImages.ensure(arch);
         return MachineSpec.builder(arch).name("stage1-" + name).memoryMiB(512).kernel(g.kernel()).initrd(initrd)
                 .disk(Disk.raw(disk, "stage2")).append(append);
     }
@@ -47,8 +60,8 @@ public class Stage1BootTest {
 
     @Test(dataProvider = "arches")
     public void defaultImageBootsTheRootTheCommandLineNames(Arch arch) throws IOException {
-        GuestImages g = Stage1Initrds.images(arch);
-        Path initrd = Stage1Initrds.initrd(arch, "default", Stage1Options.defaults());
+        GuestImages g = VmImages.ensure(arch);
+        Path initrd = initrd(arch, Stage1Options.defaults());
         try (Machine m = Machine.start(spec(arch, "root-label", initrd, g.rootDisk(), "root=LABEL=" + g.rootLabel()).build())) {
             m.console().expect("Reached target initrd-switch-root.target", BOOT);
             ConsoleMatch s2 = m.console().waitFor(STAGE2, BOOT);
@@ -59,8 +72,8 @@ public class Stage1BootTest {
 
     @Test(dataProvider = "arches")
     public void luksPassphraseIsAskedThroughPlymouthOnTheSerialConsole(Arch arch) throws IOException {
-        GuestImages g = Stage1Initrds.images(arch);
-        Path initrd = Stage1Initrds.initrd(arch, "default", Stage1Options.defaults());
+        GuestImages g = VmImages.ensure(arch);
+        Path initrd = initrd(arch, Stage1Options.defaults());
         String append = "rd.luks.uuid=" + g.luksUuid() + " root=LABEL=" + g.rootLabel();
         try (Machine m = Machine.start(spec(arch, "luks-passphrase", initrd, g.luksDisk(), append).build())) {
             m.console().respondSecret(Pattern.compile("Please enter passphrase for disk luks-" + g.luksUuid()),
@@ -73,12 +86,12 @@ public class Stage1BootTest {
 
     @Test(dataProvider = "arches")
     public void luksKeyFileFromCrypttabOpensWithoutAsking(Arch arch) throws IOException {
-        GuestImages g = Stage1Initrds.images(arch);
+        GuestImages g = VmImages.ensure(arch);
         Stage1Options o = Stage1Options.parse("{\"luks\": [{\"name\": \"cryptroot\", \"device\": \"UUID=" + g.luksUuid()
                 + "\", \"keyFile\": \"" + g.luksKeyfile() + "\"}],"
                 + " \"fileSystems\": [{\"device\": \"/dev/mapper/cryptroot\", \"fsType\": \"ext4\"}],"
                 + " \"deviceTimeoutSec\": 30}", "keyfile options");
-        Path initrd = Stage1Initrds.initrd(arch, "luks-keyfile", o);
+        Path initrd = initrd(arch, o);
         try (Machine m = Machine.start(spec(arch, "luks-keyfile", initrd, g.luksDisk(), "").build())) {
             m.console().failOn(FailurePattern.of("Please enter passphrase"));
             m.console().expect("Mounted sysroot.mount", BOOT);
@@ -89,7 +102,7 @@ public class Stage1BootTest {
 
     @Test(dataProvider = "arches")
     public void legacyHooksRunOnceInTheScriptedStage1Order(Arch arch) throws IOException {
-        GuestImages g = Stage1Initrds.images(arch);
+        GuestImages g = VmImages.ensure(arch);
         Stage1Options o = Stage1Options.defaults().withHooks(
                 "mkdir -p /run/harness; echo pre-device >> /run/harness/order",
                 "test -e /dev/disk/by-label/" + g.rootLabel() + " && ! grep -q ' /sysroot ' /proc/mounts"
@@ -97,7 +110,7 @@ public class Stage1BootTest {
                 "grep -q ' /sysroot ' /proc/mounts && test -e /sysroot/etc/os-release"
                         + " && echo post-mount >> /run/harness/order",
                 null);
-        Path initrd = Stage1Initrds.initrd(arch, "hooks", o);
+        Path initrd = initrd(arch, o);
         try (Machine m = Machine.start(spec(arch, "hooks", initrd, g.rootDisk(), "root=LABEL=" + g.rootLabel()).build())) {
             ConsoleMatch s2 = m.console().waitFor(STAGE2, BOOT);
             timing(arch, "with legacy hooks", s2);
@@ -107,10 +120,10 @@ public class Stage1BootTest {
 
     @Test(dataProvider = "arches")
     public void aFailingHookDropsToEmergencyNamingItAndALockedRootSaysSo(Arch arch) throws IOException {
-        GuestImages g = Stage1Initrds.images(arch);
+        GuestImages g = VmImages.ensure(arch);
         Stage1Options o = Stage1Options.defaults().withHooks(null, "echo checking; exit 3", null,
                 "echo pre-fail ran");
-        Path initrd = Stage1Initrds.initrd(arch, "failing-hook", o);
+        Path initrd = initrd(arch, o);
         try (Machine m = Machine.start(spec(arch, "failing-hook", initrd, g.rootDisk(), "root=LABEL=" + g.rootLabel()).build())) {
             m.console().allow(FailurePattern.UNIT_FAILED);
             m.console().allow(FailurePattern.EMERGENCY_MODE);
@@ -126,9 +139,9 @@ public class Stage1BootTest {
 
     @Test(dataProvider = "arches")
     public void anOpenEmergencyShellWorksOnTheSerialConsoleWhenTheRootIsMissing(Arch arch) throws IOException {
-        GuestImages g = Stage1Initrds.images(arch);
+        GuestImages g = VmImages.ensure(arch);
         Stage1Options o = Stage1Options.parse("{\"emergencyAccess\": \"open\", \"deviceTimeoutSec\": 5}", "open");
-        Path initrd = Stage1Initrds.initrd(arch, "open-emergency", o);
+        Path initrd = initrd(arch, o);
         try (Machine m = Machine.start(spec(arch, "open-emergency", initrd, g.rootDisk(), "root=LABEL=no-such-root").build())) {
             m.console().allow(FailurePattern.UNIT_FAILED);
             m.console().allow(FailurePattern.EMERGENCY_MODE);
@@ -144,13 +157,13 @@ public class Stage1BootTest {
 
     @Test(dataProvider = "arches")
     public void networkdGetsADhcpLeaseOnTheFirstNic(Arch arch) throws IOException {
-        GuestImages g = Stage1Initrds.images(arch);
+        GuestImages g = VmImages.ensure(arch);
         // Waits for the lease itself: networkd's ordering promises nothing to the hook.
         Stage1Options o = Stage1Options.parse("{\"network\": {}, \"postMountCommands\":"
                 + " \"mkdir -p /run/harness; for i in $(seq 60); do ip -4 -o addr show scope global | grep -q inet"
                 + " && break; sleep 0.5; done; ip -4 -o addr show scope global | grep -o 'inet [0-9./]*'"
                 + " > /run/harness/addr\"}", "network");
-        Path initrd = Stage1Initrds.initrd(arch, "network", o);
+        Path initrd = initrd(arch, o);
         MachineSpec spec = spec(arch, "network", initrd, g.rootDisk(), "root=LABEL=" + g.rootLabel())
                 .nic(Nic.numbered(0)).build();
         try (Machine m = Machine.start(spec)) {

@@ -29,18 +29,24 @@ public final class Stage1Initrds {
     private Stage1Initrds() {
     }
 
-    /** The initrd for these images and options, in {@code dir} (built on first use). */
+    /** The initrd for these images and options, zstd as the builder tunes it, in {@code dir}. */
     public static Path get(GuestImages images, Stage1Options options, Path dir) {
-        String key = key(images, options);
-        return BUILT.computeIfAbsent(key, k -> build(images, options, dir.resolve(images.arch().id() + "-" + k + ".img")));
+        return get(images, options, Compression.zstd(), dir);
     }
 
-    private static Path build(GuestImages images, Stage1Options options, Path out) {
+    /** The initrd for these images, options and compression, in {@code dir} (built on first use). */
+    public static Path get(GuestImages images, Stage1Options options, Compression compression, Path dir) {
+        String key = key(images, options, compression);
+        return BUILT.computeIfAbsent(key,
+                k -> build(images, options, compression, dir.resolve(images.arch().id() + "-" + k + ".img")));
+    }
+
+    private static Path build(GuestImages images, Stage1Options options, Compression compression, Path out) {
         try {
             Files.createDirectories(out.getParent());
             long t0 = System.nanoTime();
             Stage1Image image = Stage1Assembler.build(images.arch(), options, images.sysroot(), images.modules());
-            InitrdWriter.write(image.plan(), Compression.zstd(), List.of(), out);
+            InitrdWriter.write(image.plan(), compression, List.of(), out);
             System.out.printf("stage 1 for %s: %s, %d entries, %.1f MB, built in %.1f s%n", images.arch(),
                     out.getFileName(), image.plan().size(), Files.size(out) / 1e6, (System.nanoTime() - t0) / 1e9);
             return out;
@@ -49,13 +55,14 @@ public final class Stage1Initrds {
         }
     }
 
-    private static String key(GuestImages images, Stage1Options options) {
+    private static String key(GuestImages images, Stage1Options options, Compression compression) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             md.update(images.arch().id().getBytes(StandardCharsets.UTF_8));
             md.update(images.sysroot().toString().getBytes(StandardCharsets.UTF_8));
             md.update(images.modules().toString().getBytes(StandardCharsets.UTF_8));
             md.update(JSON.writeValueAsBytes(options));
+            md.update(compression.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(md.digest(), 0, 8);
         } catch (IOException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot key stage-1 options " + options, e);
