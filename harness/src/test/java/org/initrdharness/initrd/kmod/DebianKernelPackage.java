@@ -134,12 +134,12 @@ public record DebianKernelPackage(Arch arch, Path deb, Path root, String version
         }
     }
 
-    private static String qualifier(Arch arch) {
+    static String qualifier(Arch arch) {
         Arch host = Arch.host();
         return host == arch ? "" : ":" + arch.debianArch();
     }
 
-    private static Path cachedDeb(Path dir, String pkg, Arch arch) throws IOException {
+    static Path cachedDeb(Path dir, String pkg, Arch arch) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().startsWith(pkg + "_")
                             && p.getFileName().toString().endsWith("_" + arch.debianArch() + ".deb"))
@@ -155,7 +155,7 @@ public record DebianKernelPackage(Arch arch, Path deb, Path root, String version
         }
     }
 
-    private static Path download(Path dir, String pkg, Arch arch) throws IOException {
+    static Path download(Path dir, String pkg, Arch arch) throws IOException {
         Path tmp = Files.createTempDirectory(dir, ".download-");
         try {
             run(List.of("apt-get", "download", "-q", pkg + qualifier(arch)), tmp);
@@ -170,7 +170,7 @@ public record DebianKernelPackage(Arch arch, Path deb, Path root, String version
         }
     }
 
-    private static void unpack(Path deb, Path root) throws IOException {
+    static void unpack(Path deb, Path root) throws IOException {
         Path tmp = Files.createTempDirectory(root.getParent(), ".unpack-");
         try {
             run(List.of("dpkg-deb", "-x", deb.toString(), tmp.toString()), null);
@@ -181,7 +181,7 @@ public record DebianKernelPackage(Arch arch, Path deb, Path root, String version
     }
 
     /** Runs a command, returns its output; fails with the output when it exits non-zero or hangs. */
-    static String run(List<String> command, Path workDir) throws IOException {
+    public static String run(List<String> command, Path workDir) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         if (workDir != null) pb.directory(workDir.toFile());
         Process p = pb.start();
@@ -206,7 +206,7 @@ public record DebianKernelPackage(Arch arch, Path deb, Path root, String version
         return text;
     }
 
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
         List<Path> all = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(dir)) {

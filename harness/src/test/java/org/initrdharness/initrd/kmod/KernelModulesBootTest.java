@@ -19,28 +19,29 @@ import org.testng.SkipException;
 import org.testng.annotations.Test;
 
 /**
- * The generated indexes in a real guest: a busybox initrd with the host's kmod (x86_64 only)
- * loads virtio_pci and virtio_blk by modalias as udev would, then ext4 by name, and mounts an
- * ext4 virtio disk. Boots QEMU (TCG), so it runs with the nightly group.
+ * The generated indexes in a real guest: a busybox initrd (Debian's busybox-static, fetched)
+ * with the host's kmod (installed by setup-host) loads virtio_pci and virtio_blk by modalias as
+ * udev would, then ext4 by name, and mounts an ext4 virtio disk. One TCG boot of 10-30 s.
  */
 public class KernelModulesBootTest {
     private static final String MARK_DISK = "KMOD-TEST vda present";
     private static final String MARK_EXT4 = "KMOD-TEST hello-from-ext4";
     private static final String MARK_CRYPT = "KMOD-TEST dm_crypt loaded";
 
-    @Test(groups = "nightly")
+    @Test
     public void guestModprobeLoadsByModaliasAndByNameThroughGeneratedIndexes() throws Exception {
-        if (Arch.host() != Arch.X86_64 || !Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64"))
-                || !Files.isRegularFile(Path.of("/usr/bin/busybox"))) {
-            throw new SkipException("needs an x86_64 host with qemu-system-x86 and a static /usr/bin/busybox");
+        if (Arch.host() != Arch.X86_64) {
+            // The guest runs the host's own kmod binary, so guest and host arch must agree.
+            throw new SkipException("the guest runs the host's kmod: needs an x86_64 host, this is " + Arch.host());
         }
+        Path busybox = DebianPackage.get("busybox-static", Arch.X86_64).file("/bin/busybox");
         DebianKernelPackage kernel = DebianKernelPackage.get(Arch.X86_64);
         KernelModules modules = KernelModules.open(kernel.moduleDir());
         ModuleClosure closure = modules.closure(Stage1Modules.defaults(Arch.X86_64));
 
         InitrdPlan.Builder plan = InitrdPlan.builder();
         modules.addTo(plan, closure, ModuleLayout.lib(kernel.version()));
-        plan.add(new PlanEntry.RegularFile(InitrdPath.of("/bin/busybox"), Path.of("/usr/bin/busybox"), 0755, "shell"));
+        plan.add(new PlanEntry.RegularFile(InitrdPath.of("/bin/busybox"), busybox, 0755, "shell"));
         plan.add(new PlanEntry.RegularFile(InitrdPath.of("/sbin/kmod"), Path.of("/usr/bin/kmod"), 0755, "modprobe"));
         plan.add(new PlanEntry.Symlink(InitrdPath.of("/sbin/modprobe"), "kmod", "modprobe"));
         for (Path lib : sharedLibraries(Path.of("/usr/bin/kmod"))) {
