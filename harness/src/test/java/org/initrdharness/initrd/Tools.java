@@ -7,14 +7,17 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the real host tools (GNU cpio, zstd, xz, gzip, lz4) that tests check archives with. */
-final class Tools {
+/**
+ * Runs the real host tools (GNU cpio, zstd, xz, gzip, lz4) that tests check archives with. They
+ * come with harness/bin/setup-host: a missing one fails the test with the package to install.
+ */
+public final class Tools {
     private Tools() {}
 
-    record Run(int exit, String out, String err) {}
+    public record Run(int exit, String out, String err) {}
 
     /** Runs {@code command} in {@code dir}, stdin from {@code input} (or nothing), 60 s at most. */
-    static Run run(Path dir, Path input, String... command) throws IOException, InterruptedException {
+    public static Run run(Path dir, Path input, String... command) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         pb.redirectInput(input == null ? ProcessBuilder.Redirect.from(new File("/dev/null"))
                 : ProcessBuilder.Redirect.from(input.toFile()));
@@ -36,7 +39,7 @@ final class Tools {
     }
 
     /** Like {@link #run} but fails the test on a non-zero exit, showing stderr. */
-    static String ok(Path dir, Path input, String... command) throws IOException, InterruptedException {
+    public static String ok(Path dir, Path input, String... command) throws IOException, InterruptedException {
         Run r = run(dir, input, command);
         if (r.exit() != 0) {
             throw new AssertionError(String.join(" ", command) + " exited " + r.exit() + ": " + r.err());
@@ -44,14 +47,22 @@ final class Tools {
         return r.out();
     }
 
-    static boolean installed(String tool) {
+    /** Fails unless {@code tool} is on the PATH, naming the Debian package that has it. */
+    public static void require(String tool, String debianPackage) {
+        if (!installed(tool)) {
+            throw new AssertionError(tool + " is not installed: install the Debian package " + debianPackage
+                    + " (harness/bin/setup-host installs it)");
+        }
+    }
+
+    public static boolean installed(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (new File(dir, tool).canExecute()) return true;
         }
         return false;
     }
 
-    static List<String> lines(String s) {
+    public static List<String> lines(String s) {
         return s.lines().filter(l -> !l.isBlank()).toList();
     }
 }

@@ -5,6 +5,7 @@ import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import org.initrdharness.initrd.PlanEntry;
 import org.initrdharness.vm.Arch;
 import org.testng.annotations.Test;
@@ -35,6 +36,13 @@ public class LegacyHooksTest {
         assertFalse(fail.contains("OnFailure="), "a failing preFail hook must not loop into emergency");
     }
 
+    /** Unit -> the option it runs, and that option's commands in {@link #ALL}. */
+    private static final Map<String, List<String>> HOOK_OF_UNIT = Map.of(
+            "stage1-pre-device.service", List.of("preDeviceCommands", "echo pre-device"),
+            "stage1-post-device.service", List.of("postDeviceCommands", "echo post-device"),
+            "stage1-post-mount.service", List.of("postMountCommands", "touch /sysroot/marker"),
+            "stage1-pre-fail.service", List.of("preFailCommands", "echo pre-fail"));
+
     @Test
     public void failingHooksGoToEmergencyAndTheirOutputToTheConsole() {
         Stage1Composition c = SystemdStage1.compose(Arch.X86_64, ALL, null);
@@ -43,10 +51,21 @@ public class LegacyHooksTest {
             String text = unit(c, u);
             assertTrue(text.contains("OnFailure=emergency.target\nOnFailureJobMode=isolate\n"), text);
             assertTrue(text.contains("StandardOutput=journal+console"), text);
-            assertTrue(text.contains("Description=" + text.substring(text.indexOf("run-hook ") + 9).lines().findFirst().orElseThrow() + " hook\n"), text);
         }
-        assertTrue(unit(c, "stage1-post-device.service").contains(
-                "ExecStart=/usr/lib/stage1/run-hook postDeviceCommands"));
+    }
+
+    @Test
+    public void eachUnitRunsItsOwnHook() {
+        Stage1Composition c = SystemdStage1.compose(Arch.X86_64, ALL, null);
+        for (Map.Entry<String, List<String>> e : HOOK_OF_UNIT.entrySet()) {
+            String hook = e.getValue().get(0);
+            String text = unit(c, e.getKey());
+            assertTrue(text.contains("Description=" + hook + " hook\n"), e.getKey() + ":\n" + text);
+            assertTrue(text.contains("ExecStart=/usr/lib/stage1/run-hook " + hook + "\n"), e.getKey() + ":\n" + text);
+            assertEquals(c.text("/etc/stage1/hooks/" + hook).orElseThrow(), e.getValue().get(1) + "\n", hook);
+        }
+        assertEquals(c.unitNames().stream().filter(u -> u.startsWith("stage1-")).sorted().toList(),
+                HOOK_OF_UNIT.keySet().stream().sorted().toList());
     }
 
     @Test

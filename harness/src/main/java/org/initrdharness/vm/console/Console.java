@@ -71,6 +71,7 @@ public final class Console implements AutoCloseable {
     private final WritableByteChannel input;
     private final Timeline timeline;
     private final Timeouts timeouts;
+    private final Duration partialSettle;
     private final Writer log;
     private final Thread reader;
 
@@ -132,6 +133,17 @@ public final class Console implements AutoCloseable {
      */
     public Console(String where, ReadableByteChannel output, WritableByteChannel input, Timeline timeline,
             Timeouts timeouts, Path logFile) throws IOException {
+        this(where, output, input, timeline, timeouts, logFile, PARTIAL_SETTLE);
+    }
+
+    /**
+     * As {@link #Console(String, ReadableByteChannel, WritableByteChannel, Timeline, Timeouts, Path)},
+     * with another settle time for partial lines than {@link #PARTIAL_SETTLE} (not scaled).
+     */
+    public Console(String where, ReadableByteChannel output, WritableByteChannel input, Timeline timeline,
+            Timeouts timeouts, Path logFile, Duration partialSettle) throws IOException {
+        if (partialSettle.isNegative()) throw new IllegalArgumentException("negative settle time " + partialSettle);
+        this.partialSettle = partialSettle;
         this.where = Objects.requireNonNull(where);
         this.output = Objects.requireNonNull(output);
         this.input = Objects.requireNonNull(input);
@@ -244,7 +256,7 @@ public final class Console implements AutoCloseable {
      */
     private long settleRemaining(Matcher m) {
         if (!m.hitEnd() && m.end() < m.regionEnd()) return 0;
-        return PARTIAL_SETTLE.toNanos() - (System.nanoTime() - lastChunkNanos);
+        return partialSettle.toNanos() - (System.nanoTime() - lastChunkNanos);
     }
 
     private static Matcher find(Pattern regex, String text, int from) {

@@ -7,19 +7,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.testng.SkipException;
+import org.initrdharness.initrd.Tools;
 
-/** Compiles tiny C sources in tests; a test is skipped (not failed) only when gcc itself is absent. */
+/** Compiles tiny C sources in tests with the host's gcc (harness/bin/setup-host installs it; without it tests fail). */
 public final class Gcc {
     private Gcc() {}
 
-    public static boolean available() {
-        return Files.isExecutable(Path.of("/usr/bin/gcc"));
-    }
-
     /** Writes {@code source} next to {@code output} and runs gcc with {@code args}; fails with gcc's output. */
     public static Path compile(Path output, String source, String... args) throws IOException, InterruptedException {
-        if (!available()) throw new SkipException("gcc is not installed");
+        Tools.require("gcc", "gcc");
         Files.createDirectories(output.getParent());
         Path src = Files.createTempFile(output.getParent(), "src", ".c");
         Files.writeString(src, source);
@@ -28,17 +24,6 @@ public final class Gcc {
         run(cmd);
         Files.delete(src);
         return output;
-    }
-
-    /** True when gcc can build a 32-bit x86 shared object here (-m32 without a 32-bit libc). */
-    public static boolean canBuild32() {
-        try {
-            Path d = Files.createTempDirectory("gcc32");
-            compile(d.resolve("x.so"), "int f(void){return 1;}\n", "-m32", "-shared", "-nostdlib", "-fPIC");
-            return true;
-        } catch (Exception | AssertionError e) {
-            return false;
-        }
     }
 
     static String run(List<String> cmd) throws IOException, InterruptedException {

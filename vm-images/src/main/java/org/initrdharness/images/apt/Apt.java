@@ -56,14 +56,19 @@ public final class Apt {
      * it is unchanged, a resolution made earlier is still what apt would answer.
      */
     public static String listsStamp() throws IOException {
+        return listsStamp(LISTS, Path.of("/etc/apt"));
+    }
+
+    /** {@link #listsStamp()} for the lists in {@code lists} and the sources under {@code etcApt}. */
+    static String listsStamp(Path lists, Path etcApt) throws IOException {
         List<String> parts = new ArrayList<>();
-        for (Path dir : List.of(LISTS, Path.of("/etc/apt/sources.list.d"))) {
+        for (Path dir : List.of(lists, etcApt.resolve("sources.list.d"))) {
             if (!Files.isDirectory(dir)) continue;
             try (Stream<Path> s = Files.list(dir)) {
                 for (Path p : s.sorted().toList()) parts.add(stamp(p));
             }
         }
-        Path sources = Path.of("/etc/apt/sources.list");
+        Path sources = etcApt.resolve("sources.list");
         if (Files.exists(sources)) parts.add(stamp(sources));
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");

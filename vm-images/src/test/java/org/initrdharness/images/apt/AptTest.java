@@ -1,10 +1,14 @@
 package org.initrdharness.images.apt;
 
 import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertNotEquals;
 import static org.testng.Assert.assertTrue;
 import static org.testng.Assert.expectThrows;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import org.initrdharness.images.DebFixtures;
 import org.initrdharness.images.ImagesException;
@@ -46,7 +50,37 @@ public class AptTest {
     }
 
     @Test
-    public void listsStampIsStableBetweenCalls() throws IOException {
-        assertEquals(Apt.listsStamp(), Apt.listsStamp());
+    public void listsStampChangesWhenTheListsOrSourcesChange() throws IOException {
+        Path dir = DebFixtures.scratch("apt-stamp");
+        Path lists = Files.createDirectories(dir.resolve("lists"));
+        Path etc = Files.createDirectories(dir.resolve("etc/apt/sources.list.d"));
+        Path packages = lists.resolve("deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages");
+        Files.writeString(packages, "Package: a\n");
+        Files.setLastModifiedTime(packages, FileTime.fromMillis(1_700_000_000_000L));
+        Files.writeString(etc.resolve("debian.sources"), "Types: deb\n");
+        String first = Apt.listsStamp(lists, dir.resolve("etc/apt"));
+        assertEquals(Apt.listsStamp(lists, dir.resolve("etc/apt")), first, "nothing changed");
+
+        Files.writeString(packages, "Package: b\n"); // same size, newer
+        Files.setLastModifiedTime(packages, FileTime.fromMillis(1_700_000_001_000L));
+        String touched = Apt.listsStamp(lists, dir.resolve("etc/apt"));
+        assertNotEquals(touched, first, "a list was updated");
+
+        Files.writeString(packages, "Package: bb\n"); // same time, longer
+        Files.setLastModifiedTime(packages, FileTime.fromMillis(1_700_000_001_000L));
+        String grown = Apt.listsStamp(lists, dir.resolve("etc/apt"));
+        assertNotEquals(grown, touched, "a list changed size");
+
+        Files.writeString(lists.resolve("deb.debian.org_debian_dists_bookworm_main_binary-arm64_Packages"), "");
+        String added = Apt.listsStamp(lists, dir.resolve("etc/apt"));
+        assertNotEquals(added, grown, "a list was added");
+
+        Files.writeString(dir.resolve("etc/apt/sources.list"), "deb http://deb.debian.org/debian bookworm main\n");
+        String sources = Apt.listsStamp(lists, dir.resolve("etc/apt"));
+        assertNotEquals(sources, added, "sources.list appeared");
+
+        Files.writeString(etc.resolve("backports.sources"), "Types: deb\n");
+        assertNotEquals(Apt.listsStamp(lists, dir.resolve("etc/apt")), sources, "a sources.list.d file was added");
+        assertEquals(Apt.listsStamp(), Apt.listsStamp(), "the host's lists, unchanged between calls");
     }
 }

@@ -1,6 +1,7 @@
 package org.initrdharness.images.disk;
 
 import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertNotNull;
 import static org.testng.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,6 +14,7 @@ import org.initrdharness.images.DebFixtures;
 import org.initrdharness.images.Tools;
 import org.initrdharness.images.deb.DebArchive;
 import org.initrdharness.images.deb.TreeWriter;
+import org.initrdharness.vm.Arch;
 import org.testng.annotations.BeforeClass;
 import org.testng.annotations.Test;
 
@@ -58,7 +60,9 @@ public class Stage2InitTest {
         JsonNode j = new ObjectMapper().readTree(line.substring(Stage2.LINE_PREFIX.length()));
         assertEquals(j.path("cmdline").asText(), "console=ttyS0 root=LABEL=stage2root quiet");
         assertTrue(j.path("uptime").isNumber(), line);
-        assertEquals(j.path("arch").asText(), System.getProperty("os.arch").equals("amd64") ? "x86_64" : j.path("arch").asText());
+        Arch host = Arch.host();
+        assertNotNull(host, "host arch " + System.getProperty("os.arch") + " is neither x86_64 nor aarch64");
+        assertEquals(j.path("arch").asText(), host.id());
         assertEquals(j.path("marks").path("post-device").asText(), "ran \"quoted\" \\ and\ttab\nsecond line");
         assertEquals(j.path("marks").path("pre-device").asText(), "ok");
         String r = run.toString();
