@@ -79,7 +79,6 @@ public final class Stage1Assembler {
     private static void addModules(Stage1Composition comp, Path modulesDir, InitrdPlan.Builder builder)
             throws IOException {
         List<String> names = new ArrayList<>(comp.modules());
-        names.addAll(comp.autoloadModules());
         KernelModules kmods = KernelModules.open(modulesDir);
         ModuleClosure mc = kmods.closure(names);
         // With /lib a link to usr/lib, modules must go under /usr/lib/modules.

@@ -19,10 +19,8 @@ import org.initrdharness.initrd.PlanEntry;
  * @param wants     sysroot paths, copied to the same path in the initrd with their closure
  * @param generated units, configuration, symlinks and directories the recipe writes
  * @param modules   kernel module names, loaded by name at boot (modules-load.d)
- * @param autoloadModules kernel module names only put in the image (udev or the kernel load them)
  */
-public record Stage1Composition(List<Want> wants, List<Item> generated, Set<String> modules,
-        Set<String> autoloadModules) {
+public record Stage1Composition(List<Want> wants, List<Item> generated, Set<String> modules) {
 
     /** A sysroot path the initrd needs at the same path, and why. */
     public record Want(InitrdPath path, Component component, String reason) {}
@@ -34,7 +32,6 @@ public record Stage1Composition(List<Want> wants, List<Item> generated, Set<Stri
         wants = List.copyOf(wants);
         generated = List.copyOf(generated);
         modules = Collections.unmodifiableSet(new LinkedHashSet<>(modules));
-        autoloadModules = Collections.unmodifiableSet(new LinkedHashSet<>(autoloadModules));
     }
 
     /** The generated entry at {@code path}, if the recipe writes one there. */
@@ -73,7 +70,6 @@ public record Stage1Composition(List<Want> wants, List<Item> generated, Set<Stri
         private final Map<InitrdPath, Want> wants = new LinkedHashMap<>();
         private final Map<InitrdPath, Item> generated = new LinkedHashMap<>();
         private final Set<String> modules = new LinkedHashSet<>();
-        private final Set<String> autoload = new LinkedHashSet<>();
 
         void want(Component c, String path, String reason) {
             wants.putIfAbsent(InitrdPath.of(path), new Want(InitrdPath.of(path), c, reason));
@@ -103,13 +99,9 @@ public record Stage1Composition(List<Want> wants, List<Item> generated, Set<Stri
             return modules;
         }
 
-        void autoloadModule(String name) {
-            autoload.add(name);
-        }
-
         Stage1Composition build() {
             return new Stage1Composition(new ArrayList<>(wants.values()), new ArrayList<>(generated.values()),
-                    modules, autoload);
+                    modules);
         }
     }
 }

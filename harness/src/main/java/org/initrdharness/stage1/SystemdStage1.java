@@ -12,7 +12,6 @@ import static org.initrdharness.stage1.Component.USER;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +37,8 @@ public final class SystemdStage1 {
     static final String MODULES_LOAD = "/etc/modules-load.d/stage1.conf";
 
     /** dm-crypt and the ciphers a LUKS2 aes-xts volume asks the kernel for (xts builds on ecb). */
-    static List<String> cryptModules(Arch arch) {
-        List<String> m = new java.util.ArrayList<>(Stage1Modules.luks(arch));
+    static List<String> cryptModules() {
+        List<String> m = new java.util.ArrayList<>(Stage1Modules.luks());
         m.add("ecb");
         return m;
     }
@@ -108,11 +107,6 @@ public final class SystemdStage1 {
         } catch (IOException e) {
             throw new InitrdBuildException("cannot read link " + p + ": " + e.getMessage(), e);
         }
-    }
-
-    private boolean inSysroot(String path) {
-        return sysroot == null || Files.exists(sysroot.resolve(path.substring(1)), LinkOption.NOFOLLOW_LINKS)
-                || Files.exists(sysroot.resolve(path.substring(1)));
     }
 
     private void unit(Component comp, String name, String why) {
@@ -215,7 +209,7 @@ public final class SystemdStage1 {
         for (String rule : List.of("55-dm.rules", "60-persistent-storage-dm.rules", "95-dm-notify.rules")) {
             c.want(CRYPTSETUP, "/usr/lib/udev/rules.d/" + rule, "udev rule: device-mapper names and udev sync");
         }
-        cryptModules(arch).forEach(c::module);
+        cryptModules().forEach(c::module);
     }
 
     // ---------------------------------------------------------------- plymouth
@@ -355,7 +349,7 @@ public final class SystemdStage1 {
     }
 
     private void modules() {
-        Stage1Modules.virtioDisk(arch).forEach(c::module);
+        Stage1Modules.virtioDisk().forEach(c::module);
         Stage1Modules.ext4().forEach(c::module);
         options.kernelModules().forEach(c::module);
         if (!options.modprobeOptions().isEmpty()) {

@@ -3,15 +3,13 @@ package org.initrdharness.initrd.kmod;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.initrdharness.vm.Arch;
-
 /**
  * The modules a stage 1 asks for to boot a QEMU guest from a virtio disk holding ext4, plain or
  * in LUKS2. Names that a kernel has built in are harmless: the closure reports them and adds
  * nothing. Checked against Debian 12's 6.1 kernels (linux-image-6.1.0-*-amd64 and -arm64): there
  * virtio_blk, virtio_pci, virtio_mmio, ext4, dm_crypt, dm_mod, xts and algif_skcipher are
  * modules on both; virtio and virtio_ring are modules on amd64 but built in on arm64; aes, cbc
- * and sha256 are built in on both.
+ * and sha256 are built in on both. The lists are the same for both arches, so they take none.
  */
 public final class Stage1Modules {
     private Stage1Modules() { }
@@ -21,7 +19,7 @@ public final class Stage1Modules {
      * virtio-blk-pci), virtio_mmio for QEMU's aarch64 virt board with virtio-*-device and for
      * the x86 microvm machine.
      */
-    public static List<String> virtioDisk(Arch arch) {
+    public static List<String> virtioDisk() {
         return List.of("virtio_pci", "virtio_mmio", "virtio_blk");
     }
 
@@ -36,15 +34,15 @@ public final class Stage1Modules {
      * ciphers. aes itself is built into Debian's kernels; on amd64 aesni_intel would be faster but
      * QEMU's default TCG CPUs do not offer AES-NI.
      */
-    public static List<String> luks(Arch arch) {
+    public static List<String> luks() {
         return List.of("dm_crypt", "xts", "algif_skcipher");
     }
 
     /** Everything above, in the order a stage 1 asks for it. */
-    public static List<String> defaults(Arch arch) {
-        List<String> all = new ArrayList<>(virtioDisk(arch));
+    public static List<String> defaults() {
+        List<String> all = new ArrayList<>(virtioDisk());
         all.addAll(ext4());
-        all.addAll(luks(arch));
+        all.addAll(luks());
         return List.copyOf(all);
     }
 }

@@ -37,7 +37,7 @@ public class KernelModulesBootTest {
         Path busybox = DebianPackage.get("busybox-static", Arch.X86_64).file("/bin/busybox");
         DebianKernelPackage kernel = DebianKernelPackage.get(Arch.X86_64);
         KernelModules modules = KernelModules.open(kernel.moduleDir());
-        ModuleClosure closure = modules.closure(Stage1Modules.defaults(Arch.X86_64));
+        ModuleClosure closure = modules.closure(Stage1Modules.defaults());
 
         InitrdPlan.Builder plan = InitrdPlan.builder();
         modules.addTo(plan, closure, ModuleLayout.lib(kernel.version()));

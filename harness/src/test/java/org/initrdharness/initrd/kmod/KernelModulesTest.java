@@ -64,7 +64,7 @@ public class KernelModulesTest {
     public void generatedIndexesAnswerModprobeLikeDepmodsOwn(Arch arch) throws IOException {
         DebianKernelPackage kernel = DebianKernelPackage.get(arch);
         KernelModules modules = KernelModules.open(kernel.moduleDir());
-        ModuleClosure closure = modules.closure(Stage1Modules.defaults(arch));
+        ModuleClosure closure = modules.closure(Stage1Modules.defaults());
         String v = kernel.version();
 
         Path ours = tree(modules, closure, true);

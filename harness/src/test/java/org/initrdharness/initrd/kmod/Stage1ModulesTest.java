@@ -20,10 +20,10 @@ public class Stage1ModulesTest {
     @Test(dataProvider = "arches")
     public void defaultsResolveToModulesWithTheirDependencies(Arch arch) throws IOException {
         KernelModules modules = KernelModules.open(DebianKernelPackage.get(arch).moduleDir());
-        ModuleClosure c = modules.closure(Stage1Modules.defaults(arch));
+        ModuleClosure c = modules.closure(Stage1Modules.defaults());
         System.out.printf("%s: %d modules %s; built in: %s%n", arch, c.modules().size(), c.names(), c.builtins());
         assertEquals(c.warnings(), List.of());
-        for (String name : Stage1Modules.defaults(arch)) {
+        for (String name : Stage1Modules.defaults()) {
             assertTrue(c.find(name).isPresent() || modules.isBuiltin(name), arch + ": " + name);
         }
         for (String needed : List.of("dm_mod", "jbd2", "crc32c_generic", "ecb")) {
