@@ -54,6 +54,10 @@ public class EmergencyShellScenario extends Scenario {
             ConsoleMatch shell = openEmergencyShell(m);
             System.out.printf(Locale.ROOT, "%s: emergency shell at %.1f s%n", arch, shell.seconds());
 
+            // The command line's 5 s, not systemd's default 90 s (which would fit inside TO_EMERGENCY too).
+            ShellResult timeout = m.console().shell().run("systemctl --no-pager show -p JobRunningTimeoutUSec --value '"
+                    + ROOT_DEVICE_UNIT + "'");
+            assertEquals(timeout.output().strip(), "5s", "the root device's job timeout, shortened on the command line: " + timeout);
             ShellResult active = m.console().shell().run("systemctl is-active sysroot.mount");
             assertEquals(active.exitStatus(), 3, "sysroot.mount is not active: " + active);
             assertEquals(active.output().strip(), "inactive", "sysroot.mount's state: " + active);

@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.initrdharness.images.GuestImages;
+import org.initrdharness.images.disk.Stage2;
 import org.initrdharness.scenarios.support.MarkingUnit;
 import org.initrdharness.scenarios.support.Scenario;
 import org.initrdharness.scenarios.support.ScratchLuks;
@@ -32,6 +33,7 @@ import org.initrdharness.vm.console.Console;
 import org.initrdharness.vm.console.ConsoleLine;
 import org.initrdharness.vm.console.ConsoleMatch;
 import org.initrdharness.vm.console.FailurePattern;
+import org.initrdharness.vm.console.ShellResult;
 import org.testng.ITestResult;
 import org.testng.Reporter;
 import org.testng.annotations.Test;
@@ -62,18 +64,29 @@ public class LuksPassphraseScenario extends Scenario {
         try {
             Path root = ScratchLuks.rootWithPassphrase(images, passphrase, scratch);
             MachineSpec spec = machine("rd-luks-uuid").initrd(conventionalInitrd()).disk(Disk.raw(root, "luks"))
-                    .append("rd.luks.uuid=" + images.luksUuid() + " " + rootByLabel()).build();
+                    .append("rd.luks.uuid=" + images.luksUuid() + " " + rootByLabel() + " " + Stage2.SHELL_SWITCH).build();
+            Path consoleLog;
             try (Machine m = start(spec)) {
+                consoleLog = m.artifacts().consoleLog();
                 Console console = m.console();
                 ConsoleMatch prompt = console.waitFor(ANY_PROMPT, Duration.ofSeconds(150));
                 console.sendSecretLine(passphrase);
                 Stage2Report stage2 = awaitStage2(m);
                 assertEquals(stage2.arch(), arch.id(), "stage 2 runs on the guest's arch");
-                assertTrue(stage2.cmdline().contains("rd.luks.uuid=" + images.luksUuid()), stage2.cmdline());
+                // What stage 1 did: stage 2's root is the device-mapper volume it opened for
+                // rd.luks.uuid= (named luks-UUID, a LUKS2 crypt target of that header UUID).
+                m.console().expect("stage2: shell on the console", Duration.ofSeconds(30));
+                m.console().waitFor(EmergencyShellScenario.SHELL_PROMPT, Duration.ofSeconds(30));
+                ShellResult opened = m.console().shell().run("d=/sys/dev/block/$(awk '$5 == \"/\" { d = $3 } END { print d }'"
+                        + " /proc/self/mountinfo)/dm; cat $d/name $d/uuid");
+                assertEquals(opened.exitStatus(), 0, "stage 2's root is a device-mapper volume: " + opened);
+                assertEquals(opened.output().strip(), "luks-" + images.luksUuid() + "\nCRYPT-LUKS2-"
+                        + images.luksUuid().toString().replace("-", "") + "-luks-" + images.luksUuid(),
+                        "stage 2's root is the LUKS volume stage 1 opened: " + opened);
                 System.out.printf("%s: prompt at %.1f s, stage 2 at %.1f s (guest uptime %.1f s)%n", arch,
                         prompt.seconds(), stage2.secondsSinceStart(), stage2.uptime());
             }
-            assertNoLeak(List.of(passphrase));
+            assertNoLeak(List.of(passphrase), List.of(consoleLog));
         } finally {
             deleteTree(scratch);
         }
@@ -96,7 +109,9 @@ public class LuksPassphraseScenario extends Scenario {
             MachineSpec spec = machine("wrong-then-right").initrd(initrd)
                     .disk(Disk.raw(root, "luks")).append("rd.luks.uuid=" + images.luksUuid() + " " + rootByLabel())
                     .build();
+            Path consoleLog;
             try (Machine m = start(spec)) {
+                consoleLog = m.artifacts().consoleLog();
                 Console console = m.console();
                 ConsoleMatch first = console.waitFor(PROMPT, Duration.ofSeconds(150));
                 assertEquals(first.group(1), volume, "the serial console asks for the root volume's passphrase");
@@ -117,7 +132,7 @@ public class LuksPassphraseScenario extends Scenario {
                 System.out.printf("%s: prompt at %.1f s, asked again at %.1f s, stage 2 at %.1f s (guest uptime %.1f s)%n",
                         arch, first.seconds(), refusedAt, stage2.secondsSinceStart(), stage2.uptime());
             }
-            assertNoLeak(List.of(right, wrong));
+            assertNoLeak(List.of(right, wrong), List.of(consoleLog));
         } finally {
             deleteTree(scratch);
         }
@@ -142,7 +157,9 @@ public class LuksPassphraseScenario extends Scenario {
                     .disk(Disk.raw(root, "luks")).disk(Disk.raw(data, "data"))
                     .append("rd.luks.uuid=" + images.luksUuid() + " rd.luks.uuid=" + dataUuid + " " + rootByLabel())
                     .build();
+            Path consoleLog;
             try (Machine m = start(spec)) {
+                consoleLog = m.artifacts().consoleLog();
                 Console console = m.console();
                 ConsoleMatch first = console.waitFor(PROMPT, Duration.ofSeconds(150));
                 assertTrue(first.group(1).equals(rootVolume) || first.group(1).equals(dataVolume),
@@ -161,14 +178,14 @@ public class LuksPassphraseScenario extends Scenario {
                 System.out.printf("%s: one answer at %.1f s opened %s and %s; stage 2 at %.1f s (guest uptime %.1f s)%n",
                         arch, first.seconds(), rootVolume, dataVolume, stage2.secondsSinceStart(), stage2.uptime());
             }
-            assertNoLeak(List.of(passphrase));
+            assertNoLeak(List.of(passphrase), List.of(consoleLog));
         } finally {
             deleteTree(scratch);
         }
     }
 
     /** plymouthd was running late in stage 1, and the plymouth agent (not the console's) took the request. */
-    private static void assertPlymouthAnswered(Stage2Report stage2) {
+    public static void assertPlymouthAnswered(Stage2Report stage2) {
         String p = stage2.mark("plymouth");
         Matcher pid = Pattern.compile("(?m)^pidof=(\\d+)$").matcher(p == null ? "" : p);
         assertTrue(pid.find(), "plymouthd runs in stage 1 after the volumes are open: " + p);
@@ -192,9 +209,17 @@ public class LuksPassphraseScenario extends Scenario {
         return out;
     }
 
-    /** No file under the report directory (logs, timelines, replay scripts, initrds, reports) and no test output holds a secret. */
-    private void assertNoLeak(List<String> secrets) throws IOException {
-        List<String> leaks = new ArrayList<>(SecretScan.leaks(reportDir(), secrets));
+    /**
+     * No file under the report directory (logs, timelines, replay scripts, initrds, reports) and no
+     * test output holds a secret; the scan must have read {@code mustCover} (this test's console logs).
+     */
+    private void assertNoLeak(List<String> secrets, List<Path> mustCover) throws IOException {
+        SecretScan.Result scan = SecretScan.scan(reportDir(), secrets);
+        for (Path p : mustCover) {
+            assertTrue(scan.covered(p), "the secret scan of " + reportDir() + " did not read " + p + " (" + scan.scanned().size()
+                    + " files read)");
+        }
+        List<String> leaks = new ArrayList<>(scan.leaks());
         ITestResult r = Reporter.getCurrentTestResult();
         if (r != null && SecretScan.contains(String.join("\n", Reporter.getOutput(r)), secrets)) {
             leaks.add("TestNG reporter output of " + r.getName());
@@ -203,7 +228,7 @@ public class LuksPassphraseScenario extends Scenario {
     }
 
     /** Whether plymouthd is running late in stage 1 (after the volumes are open), and which agent ran. */
-    static MarkingUnit plymouthMark() {
+    public static MarkingUnit plymouthMark() {
         return new MarkingUnit("plymouth", List.of("cryptsetup.target"), """
                 echo "pidof=$(pidof plymouthd)"
                 echo "pidfile=$(cat /run/plymouth/pid)"

@@ -48,9 +48,26 @@ public class BootCommandTest {
         assertEquals(r.status, 0, r.err);
         assertTrue(r.err.contains("boot: all 2 --expect matched"), r.err);
         assertTrue(r.err.contains("replay:      sh " + dir.resolve("qemu.sh")), r.err);
-        for (String f : new String[] {"console.log", "timeline.txt", "qemu.sh"}) {
+        for (String f : new String[] {"console.log", "timeline.txt", "qemu.sh", "qemu.log"}) {
             assertFalse(Files.readString(dir.resolve(f)).contains("open-sesame"), f + " holds the secret");
         }
+    }
+
+    @Test
+    public void expectationsOutOfOrderFail() {
+        BusyboxGuest g = BusyboxGuest.of(Arch.AARCH64);
+        // Both lines are printed, but the init line before the answer: waiting for it after the
+        // answer must fail (the guest powers off), not find it earlier in the log.
+        Run r = boot("--arch", "aarch64", "--kernel", g.kernel.toString(), "--initrd", g.initrd.toString(),
+                "--append", "test=prompt", "--quiet",
+                "--respond", "passphrase for disk \\S+:=open-sesame",
+                "--expect", "HARNESS-ANSWER length=11",
+                "--expect", "HARNESS-INIT mode=prompt");
+        System.out.println(r.err);
+        assertEquals(r.status, 1, r.err);
+        assertTrue(r.err.contains("boot: matched /HARNESS-ANSWER length=11/"), r.err);
+        assertFalse(r.err.contains("boot: matched /HARNESS-INIT"), r.err);
+        assertTrue(r.err.contains("boot: FAILED: "), r.err);
     }
 
     @Test

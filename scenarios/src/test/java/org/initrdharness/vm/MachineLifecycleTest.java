@@ -22,7 +22,11 @@ public class MachineLifecycleTest {
     /** aarch64 boots fastest under TCG, and the lifeline does not depend on the arch. */
     private static final Arch ARCH = Arch.AARCH64;
 
-    /** Waits until no live process has this pid; fails naming it and what should have ended it. */
+    /**
+     * Waits until no live process has this pid; fails naming it and what should have ended it. The
+     * limits are written for TCG and scale as the machine's own deadlines do (accelerator,
+     * INITRD_HARNESS_TIMEOUT_FACTOR).
+     */
     private static void assertGoneWithin(long pid, Duration d, String after) {
         await("QEMU " + pid + " to end " + after).atMost(d).pollInterval(Duration.ofMillis(50))
                 .until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
@@ -33,11 +37,12 @@ public class MachineLifecycleTest {
         Machine m = Machine.start(BusyboxGuest.of(ARCH).spec("close", "shell").build());
         m.console().expect("HARNESS-SHELL", Duration.ofSeconds(60));
         long pid = m.pid().orElseThrow();
+        Timeouts timeouts = m.timeouts();
         assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         long t0 = System.nanoTime();
         m.close();
         System.out.printf(Locale.ROOT, "close took %.2f s%n", (System.nanoTime() - t0) / 1e9);
-        assertGoneWithin(pid, Duration.ofSeconds(5), "after close()");
+        assertGoneWithin(pid, timeouts.scale(Duration.ofSeconds(5)), "after close()");
         m.close();
         assertFalse(m.isRunning());
     }
@@ -45,16 +50,18 @@ public class MachineLifecycleTest {
     @Test
     public void failureInsideTheTestStillEndsQemu() throws Exception {
         long[] pid = {-1};
+        Timeouts[] timeouts = {null};
         AssertionError e = expectThrows(AssertionError.class, () -> {
             try (Machine m = Machine.start(BusyboxGuest.of(ARCH).spec("failed-test", "shell").build())) {
                 pid[0] = m.pid().orElseThrow();
+                timeouts[0] = m.timeouts();
                 m.console().expect("HARNESS-SHELL", Duration.ofSeconds(60));
                 assertEquals(m.console().shell().run("echo 1").output(), "2");
             }
         });
         assertTrue(e.getMessage().contains("expected [2]"), e.getMessage());
         assertTrue(pid[0] > 0);
-        assertGoneWithin(pid[0], Duration.ofSeconds(5), "after a failed test");
+        assertGoneWithin(pid[0], timeouts[0].scale(Duration.ofSeconds(5)), "after a failed test");
     }
 
     @Test
@@ -85,7 +92,9 @@ public class MachineLifecycleTest {
 
     @Test
     public void sigkilledJvmTakesItsQemuAlong() throws Exception {
-        BusyboxGuest.of(ARCH); // build the initrd here, so the child finds it ready
+        // Build the initrd here, so the child finds it ready; its machine's deadlines scale as this one's would.
+        MachineSpec spec = BusyboxGuest.of(ARCH).spec("sigkill", "shell").build();
+        Timeouts timeouts = Timeouts.of(AcceleratorProbe.choose(spec).accelerator(), spec.timeoutFactor());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
                 ChildJvmBoot.class.getName(), ARCH.id()))
@@ -106,7 +115,7 @@ public class MachineLifecycleTest {
             child.waitFor();
             assertEquals(child.exitValue(), 137);
             long t0 = System.nanoTime();
-            assertGoneWithin(qemu, Duration.ofSeconds(10), "after its JVM was SIGKILLed");
+            assertGoneWithin(qemu, timeouts.scale(Duration.ofSeconds(10)), "after its JVM was SIGKILLed");
             System.out.printf(Locale.ROOT, "QEMU gone %.2f s after its JVM was SIGKILLed%n", (System.nanoTime() - t0) / 1e9);
         } finally {
             child.destroyForcibly();

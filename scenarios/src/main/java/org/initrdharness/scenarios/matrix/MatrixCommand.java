@@ -10,6 +10,8 @@ import java.util.concurrent.Callable;
 import org.initrdharness.cli.CliCommand;
 import org.initrdharness.scenarios.ScenarioCatalog;
 import org.initrdharness.scenarios.support.GuestSource;
+import org.initrdharness.scenarios.support.ScratchLuks;
+import org.initrdharness.scenarios.support.SecretScan;
 import org.initrdharness.vm.Arch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,7 +19,8 @@ import picocli.CommandLine.Option;
 /** {@code initrd-harness matrix}: the boot matrix, scenario × arch, sharded and in parallel. */
 @Command(name = "matrix", mixinStandardHelpOptions = true,
         description = {"Runs the boot scenarios on each arch and prints a scenario x arch summary.",
-                "Exit status: 0 when nothing failed, 1 when a test failed, 2 on bad options."})
+                "Exit status: 0 when nothing failed, 1 when a test failed, every test was skipped (except with --initrd)",
+                "or a typed passphrase is in the reports, 2 on bad options."})
 public final class MatrixCommand implements CliCommand, Callable<Integer> {
 
     @Option(names = "--arch", paramLabel = "ARCH", description = "x86_64 or aarch64; repeat for both (default: both)")
@@ -114,6 +117,27 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
             System.err.println("matrix: no test ran: check --arch, --suite and --shard");
             return 1;
         }
-        return report.anyFailed() ? 1 : 0;
+        // The last word on secrets: the TestNG and JUnit XML, index.html and --json are only
+        // written now, after every test's own scan.
+        List<String> secrets = ScratchLuks.issued();
+        if (!secrets.isEmpty()) {
+            List<String> leaks = new ArrayList<>(SecretScan.leaks(reportDir, secrets));
+            if (json != null && !json.toAbsolutePath().normalize().startsWith(reportDir.toAbsolutePath().normalize())) {
+                if (SecretScan.contains(Files.readString(json), secrets)) leaks.add(json.toString());
+            }
+            if (!leaks.isEmpty()) {
+                System.err.println("matrix: a typed passphrase leaked into the reports: " + String.join(", ", leaks));
+                return 1;
+            }
+        }
+        if (report.anyFailed()) return 1;
+        if (kernel == null && outcomes.stream().allMatch(o -> o.verdict() == Verdict.SKIP)) {
+            // With --kernel/--initrd a foreign initrd may have none of what the scenarios need;
+            // with the harness's own stage 1 a skip is a broken set-up, and nothing was checked.
+            System.err.println("matrix: all " + outcomes.size() + " tests were skipped, none passed: nothing was checked"
+                    + " (see the reasons above)");
+            return 1;
+        }
+        return 0;
     }
 }

@@ -25,6 +25,7 @@ public final class ScratchLuks {
     /** What every fresh passphrase starts with: grep a report directory for it to find leaks. */
     public static final String PASSPHRASE_PREFIX = "hx-luks-";
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final java.util.Set<String> ISSUED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private ScratchLuks() {
     }
@@ -33,7 +34,14 @@ public final class ScratchLuks {
     public static String freshPassphrase() {
         byte[] b = new byte[8];
         RANDOM.nextBytes(b);
-        return PASSPHRASE_PREFIX + HexFormat.of().formatHex(b);
+        String p = PASSPHRASE_PREFIX + HexFormat.of().formatHex(b);
+        ISSUED.add(p);
+        return p;
+    }
+
+    /** Every passphrase {@link #freshPassphrase} gave out in this JVM: what a last scan of the reports looks for. */
+    public static List<String> issued() {
+        return List.copyOf(new java.util.TreeSet<>(ISSUED));
     }
 
     /**

@@ -1,10 +1,13 @@
 package org.initrdharness.scenarios.support;
 
 import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
+import static org.testng.Assert.expectThrows;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import org.testng.annotations.Test;
@@ -24,6 +27,16 @@ public class SecretScanTest {
 
         assertEquals(leaks, List.of(dir.resolve("a/b/console.log") + ": secret #2"));
         assertTrue(SecretScan.contains("x" + secret + "y", List.of(secret)));
+        SecretScan.Result r = SecretScan.scan(dir, List.of(secret));
+        assertEquals(r.scanned().size(), 3, r.scanned().toString());
+        assertTrue(r.covered(dir.resolve("a/b/../b/console.log")), r.scanned().toString());
+        assertFalse(r.covered(dir.resolve("a/other.log")), r.scanned().toString());
+    }
+
+    @Test
+    public void aDirectoryThatIsNotThereIsAnErrorNotACleanScan() {
+        Path missing = Path.of("target", "no-such-report-dir-" + ScratchLuks.freshPassphrase());
+        expectThrows(NoSuchFileException.class, () -> SecretScan.leaks(missing, List.of("x")));
     }
 
     @Test
