@@ -211,7 +211,7 @@ public final class HostCommand {
         private final InputStream in;
         private final Consumer<String> lines;
         private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        private int lineStart;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
         Drain(InputStream in, Consumer<String> lines, String name) {
             super("host-command-" + name);
@@ -230,25 +230,22 @@ public final class HostCommand {
                     synchronized (buf) {
                         buf.write(b, 0, n);
                     }
-                    if (lines != null) emitLines(false);
+                    if (lines != null) split(b, n);
                 }
             } catch (IOException e) {
                 // the stream closes when the process is killed
             }
-            if (lines != null) emitLines(true);
+            if (lines != null && line.size() > 0) lines.accept(line.toString(StandardCharsets.UTF_8));
         }
 
-        private void emitLines(boolean last) {
-            byte[] all = bytes();
-            for (int i = lineStart; i < all.length; i++) {
-                if (all[i] == '\n') {
-                    lines.accept(new String(all, lineStart, i - lineStart, StandardCharsets.UTF_8));
-                    lineStart = i + 1;
+        private void split(byte[] b, int n) {
+            for (int i = 0; i < n; i++) {
+                if (b[i] == '\n') {
+                    lines.accept(line.toString(StandardCharsets.UTF_8));
+                    line.reset();
+                } else {
+                    line.write(b[i]);
                 }
-            }
-            if (last && lineStart < all.length) {
-                lines.accept(new String(all, lineStart, all.length - lineStart, StandardCharsets.UTF_8));
-                lineStart = all.length;
             }
         }
 
