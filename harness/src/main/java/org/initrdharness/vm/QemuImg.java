@@ -1,19 +1,16 @@
 package org.initrdharness.vm;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import org.apache.commons.exec.CommandLine;
-import org.apache.commons.exec.DefaultExecutor;
-import org.apache.commons.exec.ExecuteException;
-import org.apache.commons.exec.ExecuteWatchdog;
-import org.apache.commons.exec.PumpStreamHandler;
+import org.initrdharness.host.HostCommand;
 
 /** qemu-img: overlays over base images and empty disks. */
 public final class QemuImg {
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+
     private QemuImg() {}
 
     /** A qcow2 overlay whose backing file is {@code base}: the guest's writes land in it, never in base. */
@@ -28,18 +25,12 @@ public final class QemuImg {
     }
 
     static void run(List<String> args) throws IOException {
-        CommandLine cl = new CommandLine("qemu-img");
-        for (String s : args) cl.addArgument(s, false);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        DefaultExecutor ex = DefaultExecutor.builder().get();
-        ex.setStreamHandler(new PumpStreamHandler(out));
-        ex.setWatchdog(ExecuteWatchdog.builder().setTimeout(Duration.ofSeconds(60)).get());
+        List<String> cmd = new ArrayList<>(List.of("qemu-img"));
+        cmd.addAll(args);
         try {
-            ex.execute(cl);
-        } catch (ExecuteException e) {
-            throw new IOException("qemu-img " + String.join(" ", args) + " failed (status " + e.getExitValue() + "): "
-                    + out.toString(StandardCharsets.UTF_8).strip()
-                    + "; is qemu-utils installed (harness/bin/setup-host)?", e);
+            HostCommand.of(DEADLINE, cmd).check();
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + "; is qemu-utils installed (harness/bin/setup-host)?", e);
         }
     }
 }

@@ -9,11 +9,13 @@ import static org.testng.Assert.expectThrows;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.initrdharness.host.HostCommand;
 import org.initrdharness.initrd.elf.ElfFile;
 import org.initrdharness.initrd.elf.Gcc;
 import org.initrdharness.initrd.elf.SyntheticElf;
@@ -45,10 +47,7 @@ public class ClosureTest {
     }
 
     private static String hostOutput(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        p.waitFor();
-        return out;
+        return HostCommand.of(Duration.ofSeconds(60), cmd).run().text();
     }
 
     /** Binaries of packages every host has or harness/bin/setup-host installs, at the paths their packages use. */

@@ -8,8 +8,10 @@ import static org.testng.Assert.expectThrows;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.initrdharness.host.HostCommand;
 import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
@@ -197,10 +199,8 @@ public class ContentsListTest {
         Files.setPosixFilePermissions(img.host("/usr/bin/tool"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(img.host("/etc/conf"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         Path cpio = Files.createTempFile("image", ".cpio");
-        Process p = new ProcessBuilder("sh", "-c", "find . | LC_ALL=C sort | cpio -o -H newc --quiet > " + cpio)
-                .directory(img.root.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(p.waitFor(), 0, out);
+        HostCommand.of(Duration.ofSeconds(60), "sh", "-c", "find . | LC_ALL=C sort | cpio -o -H newc --quiet > " + cpio)
+                .in(img.root).check();
 
         ContentsList list = ContentsList.fromInitrd(InitrdReader.read(cpio), sys.sysroot(), cpio.toString());
         java.util.Map<String, ContentsList.Entry> byTarget = new java.util.HashMap<>();

@@ -4,6 +4,7 @@ import static org.testng.Assert.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.initrdharness.host.HostCommand;
 import org.initrdharness.initrd.elf.ElfFile;
 import org.testng.annotations.Test;
 
@@ -42,9 +44,7 @@ public class LddAgreementTest {
             if (!Files.isRegularFile(program) || !ElfFile.isElf(program)) continue;
             Path real = program.toRealPath();
             if (ElfFile.read(real).interpreter().isEmpty()) continue;
-            Process p = new ProcessBuilder("ldd", program.toString()).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) { p.destroyForcibly(); throw new AssertionError("ldd " + program + " did not finish in 60 s"); }
+            String out = HostCommand.of(Duration.ofSeconds(60), "ldd", program.toString()).run().text();
             // ldd takes $ORIGIN from the name it was given, the kernel from the real path: skip those.
             if (out.contains("not found")) continue;
             Set<String> expected = new TreeSet<>();

@@ -4,47 +4,37 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import org.initrdharness.host.HostCommand;
 
 /**
  * Runs the real host tools (GNU cpio, zstd, xz, gzip, lz4) that tests check archives with. They
  * come with harness/bin/setup-host: a missing one fails the test with the package to install.
  */
 public final class Tools {
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+
     private Tools() {}
 
     public record Run(int exit, String out, String err) {}
 
-    /** Runs {@code command} in {@code dir}, stdin from {@code input} (or nothing), 60 s at most. */
-    public static Run run(Path dir, Path input, String... command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
-        pb.redirectInput(input == null ? ProcessBuilder.Redirect.from(new File("/dev/null"))
-                : ProcessBuilder.Redirect.from(input.toFile()));
-        File out = File.createTempFile("tool", ".out");
-        File err = File.createTempFile("tool", ".err");
-        try {
-            pb.redirectOutput(out).redirectError(err);
-            Process p = pb.start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(String.join(" ", command) + " did not finish in 60 s");
-            }
-            return new Run(p.exitValue(), java.nio.file.Files.readString(out.toPath(), StandardCharsets.ISO_8859_1),
-                    java.nio.file.Files.readString(err.toPath(), StandardCharsets.ISO_8859_1));
-        } finally {
-            out.delete();
-            err.delete();
-        }
+    /**
+     * Runs {@code command} in {@code dir}, stdin from {@code input} (or nothing), 60 s at most;
+     * the output may be binary, so it is returned byte for byte as ISO-8859-1.
+     */
+    public static Run run(Path dir, Path input, String... command) throws IOException {
+        return result(HostCommand.of(DEADLINE, command).in(dir).input(input).separateErrors().run());
     }
 
-    /** Like {@link #run} but fails the test on a non-zero exit, showing stderr. */
-    public static String ok(Path dir, Path input, String... command) throws IOException, InterruptedException {
-        Run r = run(dir, input, command);
-        if (r.exit() != 0) {
-            throw new AssertionError(String.join(" ", command) + " exited " + r.exit() + ": " + r.err());
-        }
-        return r.out();
+    /** Like {@link #run} but fails on a non-zero exit, showing the end of stderr. */
+    public static String ok(Path dir, Path input, String... command) throws IOException {
+        return result(HostCommand.of(DEADLINE, command).in(dir).input(input).separateErrors().check()).out();
+    }
+
+    private static Run result(HostCommand.Result r) {
+        return new Run(r.exit(), new String(r.output(), StandardCharsets.ISO_8859_1),
+                new String(r.errors(), StandardCharsets.ISO_8859_1));
     }
 
     /** Fails unless {@code tool} is on the PATH, naming the Debian package that has it. */

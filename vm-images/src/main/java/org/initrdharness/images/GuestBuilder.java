@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.initrdharness.images.apt.DebPackage;
+import org.initrdharness.images.apt.KernelPackage;
 import org.initrdharness.images.cache.ImageCache;
 import org.initrdharness.images.deb.DebArchive;
 import org.initrdharness.images.deb.TreeWriter;
@@ -90,7 +91,7 @@ final class GuestBuilder {
             progress.report("depmod not found (install kmod): modules.dep not written for " + kv);
             return;
         }
-        Tools.check(List.of(depmod.toString(), "-a", "-b", kernelRoot.toString(), kv), "depmod for " + kv);
+        KernelPackage.depmod(depmod, kernelRoot, kv);
     }
 
     /** What systemd looks for that only maintainer scripts (which never run here) would make. */

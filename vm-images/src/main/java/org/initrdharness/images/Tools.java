@@ -1,38 +1,21 @@
 package org.initrdharness.images;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Consumer;
+import org.initrdharness.host.HostCommand;
+import org.initrdharness.host.HostCommandException;
 
-/** Runs the host tools images are made with (apt-get, mkfs.ext4, cryptsetup) and finds them. */
+/** Finds the host tools images are made with (apt-get, mkfs.ext4, cryptsetup) and runs them as {@link HostCommand}s. */
 public final class Tools {
     private static final List<String> EXTRA_PATH = List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin");
+    /** For {@link #check(List, String)}, whose callers make small disks and volumes. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(10);
 
     private Tools() {
-    }
-
-    /** What a finished command printed (stdout and stderr merged) and its exit status. */
-    public record Result(List<String> command, int exit, List<String> lines) {
-        public boolean ok() {
-            return exit == 0;
-        }
-
-        public String output() {
-            return String.join("\n", lines);
-        }
-
-        /** The last lines, for error messages. */
-        public String tail(int n) {
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
-        }
     }
 
     /**
@@ -53,50 +36,22 @@ public final class Tools {
                 + " (harness/bin/setup-host does it as root: apt-get install " + debianPackage + ")");
     }
 
-    /** Runs a command to completion, streaming each output line to {@code lines} as well. */
-    public static Result run(List<String> command, Path cwd, Map<String, String> env, byte[] stdin,
-            Consumer<String> lines) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        if (cwd != null) pb.directory(cwd.toFile());
-        pb.environment().put("LC_ALL", "C");
-        if (env != null) pb.environment().putAll(env);
-        Process p = pb.start();
-        try (OutputStream in = p.getOutputStream()) {
-            if (stdin != null) in.write(stdin);
-        }
-        List<String> out = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                out.add(line);
-                if (lines != null) lines.accept(line);
-            }
-        }
+    /** {@code command} in the C locale, so that the tools' messages (apt's above all) can be parsed. */
+    public static HostCommand command(Duration deadline, List<String> command) {
+        return HostCommand.of(deadline, command).env("LC_ALL", "C");
+    }
+
+    /** Runs {@code command}; a non-zero exit or a passed deadline is an {@link ImagesException} starting with {@code doing}. */
+    public static HostCommand.Result check(HostCommand command, String doing) throws IOException {
         try {
-            return new Result(command, p.waitFor(), out);
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running " + command.get(0), e);
+            return command.check();
+        } catch (HostCommandException e) {
+            throw new ImagesException(doing + ": " + e.getMessage(), e);
         }
     }
 
-    public static Result run(List<String> command) throws IOException {
-        return run(command, null, null, null, null);
-    }
-
-    /** Runs a command and fails with its last output lines when it exits non-zero. */
-    public static Result check(List<String> command, String doing) throws IOException {
-        return check(command, null, doing);
-    }
-
-    /** {@link #check(List, String)} in the working directory {@code cwd}. */
-    public static Result check(List<String> command, Path cwd, String doing) throws IOException {
-        Result r = run(command, cwd, null, null, null);
-        if (!r.ok()) {
-            throw new ImagesException(doing + ": " + String.join(" ", command) + " exited with " + r.exit()
-                    + ":\n" + r.tail(15));
-        }
-        return r;
+    /** {@link #check(HostCommand, String)} with {@link #DEFAULT_DEADLINE}. */
+    public static HostCommand.Result check(List<String> command, String doing) throws IOException {
+        return check(command(DEFAULT_DEADLINE, command), doing);
     }
 }

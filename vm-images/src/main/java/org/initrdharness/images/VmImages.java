@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.initrdharness.images.apt.Apt;
 import org.initrdharness.images.apt.DebPackage;
+import org.initrdharness.images.apt.KernelPackage;
 import org.initrdharness.images.cache.ImageCache;
 import org.initrdharness.images.disk.LuksVolume;
 import org.initrdharness.images.disk.Stage2;
@@ -125,12 +126,7 @@ public final class VmImages {
         if (saved != null) return saved;
         progress.report("resolve " + arch.id() + " (" + arch.debianArch() + ") packages with apt");
         Apt apt = new Apt(images.dir("apt"));
-        List<DebPackage> kernelClosure = apt.resolve(arch, List.of(Recipe.kernelMetaPackage(arch)));
-        DebPackage kernel = kernelClosure.stream()
-                .filter(p -> p.name().startsWith("linux-image-") && !p.name().equals(Recipe.kernelMetaPackage(arch)))
-                .findFirst()
-                .orElseThrow(() -> new ImagesException(Recipe.kernelMetaPackage(arch) + " (" + arch.id()
-                        + ") depends on no versioned linux-image package: are apt's bookworm lists current?"));
+        DebPackage kernel = KernelPackage.resolve(apt, arch, Recipe.kernelMetaPackage(arch));
         List<DebPackage> packages = apt.resolve(arch, wanted);
         Resolution res = new Resolution(arch, stamp, wanted, kernel, packages);
         res.save(file);

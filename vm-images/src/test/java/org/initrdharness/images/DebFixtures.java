@@ -3,8 +3,10 @@ package org.initrdharness.images;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.initrdharness.host.HostCommand;
 import org.initrdharness.images.cache.ImageCache;
 
 /** Real Debian packages for tests, fetched once with apt-get download into target/test-debs. */
@@ -19,10 +21,10 @@ public final class DebFixtures {
         Files.createDirectories(DIR);
         Path found = find(name);
         if (found != null) return found;
-        Tools.Result r = Tools.run(List.of(Tools.require("apt-get", "apt").toString(), "download", "-q",
-                "-o", "APT::Sandbox::User=root", name), DIR, null, null, null);
+        HostCommand.Result r = Tools.command(Duration.ofMinutes(10), List.of(Tools.require("apt-get", "apt").toString(),
+                "download", "-q", "-o", "APT::Sandbox::User=root", name)).in(DIR).run();
         found = find(name);
-        if (found == null) throw new IOException("apt-get download " + name + " failed:\n" + r.output());
+        if (found == null) throw new IOException("apt-get download " + name + " failed:\n" + r.text());
         return found;
     }
 

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.initrdharness.host.HostCommand;
 import org.initrdharness.images.cache.ImageCache;
 import org.initrdharness.vm.Arch;
 import org.testng.annotations.DataProvider;
@@ -38,10 +39,11 @@ public class GuestImagesTest {
     @Test(dataProvider = "arches")
     public void rootFilesystemIsCleanAndLabelled(Arch arch) throws IOException {
         GuestImages g = images(arch);
-        Tools.Result fsck = Tools.run(List.of(Tools.require("e2fsck", "e2fsprogs").toString(), "-fn", g.rootDisk().toString()));
-        assertEquals(fsck.exit(), 0, "e2fsck -fn " + g.rootDisk() + ":\n" + fsck.output());
+        HostCommand.Result fsck = Tools.command(Tools.DEFAULT_DEADLINE,
+                List.of(Tools.require("e2fsck", "e2fsprogs").toString(), "-fn", g.rootDisk().toString())).run();
+        assertEquals(fsck.exit(), 0, "e2fsck -fn " + g.rootDisk() + ":\n" + fsck.text());
         String dump = Tools.check(List.of(Tools.require("dumpe2fs", "e2fsprogs").toString(), "-h", g.rootDisk().toString()),
-                "dumpe2fs").output();
+                "dumpe2fs").text();
         assertTrue(dump.contains("Filesystem volume name:   " + g.rootLabel()), dump);
         assertTrue(dump.contains("Filesystem UUID:          " + g.rootUuid()), dump);
     }
@@ -69,7 +71,7 @@ public class GuestImagesTest {
     @Test(dataProvider = "arches")
     public void luksVolumeHasTheFixedUuidPbkdf2AndTwoKeySlots(Arch arch) throws IOException {
         GuestImages g = images(arch);
-        String dump = Tools.check(List.of(cryptsetup(), "luksDump", g.luksDisk().toString()), "luksDump").output();
+        String dump = Tools.check(List.of(cryptsetup(), "luksDump", g.luksDisk().toString()), "luksDump").text();
         assertTrue(dump.contains("Version:       \t2"), dump);
         assertTrue(dump.contains("UUID:          \t" + g.luksUuid()), dump);
         String slots = dump.substring(dump.indexOf("Keyslots:"), dump.indexOf("Tokens:"));
@@ -82,15 +84,15 @@ public class GuestImagesTest {
     public void luksVolumeOpensWithThePassphraseAndTheKeyfileOnly(Arch arch) throws IOException {
         GuestImages g = images(arch);
         String c = cryptsetup();
-        Tools.Result pass = Tools.run(List.of(c, "open", "--test-passphrase", "--key-file=-", g.luksDisk().toString()),
-                null, null, g.luksPassphrase().getBytes(), null);
-        assertEquals(pass.exit(), 0, "passphrase refused: " + pass.output());
-        Tools.Result key = Tools.run(List.of(c, "open", "--test-passphrase", "--key-file", g.luksKeyfile().toString(),
-                g.luksDisk().toString()));
-        assertEquals(key.exit(), 0, "keyfile refused: " + key.output());
-        Tools.Result wrong = Tools.run(List.of(c, "open", "--test-passphrase", "--key-file=-", g.luksDisk().toString()),
-                null, null, "not-the-passphrase".getBytes(), null);
-        assertEquals(wrong.exit(), 2, "a wrong passphrase must be refused: " + wrong.output());
+        HostCommand.Result pass = Tools.command(Tools.DEFAULT_DEADLINE, List.of(c, "open", "--test-passphrase",
+                "--key-file=-", g.luksDisk().toString())).input(g.luksPassphrase().getBytes()).run();
+        assertEquals(pass.exit(), 0, "passphrase refused: " + pass.text());
+        HostCommand.Result key = Tools.command(Tools.DEFAULT_DEADLINE, List.of(c, "open", "--test-passphrase",
+                "--key-file", g.luksKeyfile().toString(), g.luksDisk().toString())).run();
+        assertEquals(key.exit(), 0, "keyfile refused: " + key.text());
+        HostCommand.Result wrong = Tools.command(Tools.DEFAULT_DEADLINE, List.of(c, "open", "--test-passphrase",
+                "--key-file=-", g.luksDisk().toString())).input("not-the-passphrase".getBytes()).run();
+        assertEquals(wrong.exit(), 2, "a wrong passphrase must be refused: " + wrong.text());
     }
 
     @Test(dataProvider = "arches")
@@ -161,8 +163,8 @@ public class GuestImagesTest {
 
     private static String debugfs(Path image, String request) throws IOException {
         String out = Tools.check(List.of(Tools.require("debugfs", "e2fsprogs").toString(), "-R", request,
-                image.toString()), "debugfs " + request).output();
-        // debugfs prints its banner on stderr, which Tools merges into the output.
+                image.toString()), "debugfs " + request).text();
+        // debugfs prints its banner on stderr, which is merged into the output.
         return out.startsWith("debugfs ") ? out.substring(out.indexOf('\n') + 1) : out;
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.initrdharness.host.HostCommand;
 import org.initrdharness.initrd.InitrdEntry;
 import org.initrdharness.initrd.InitrdReader;
 
@@ -35,14 +37,16 @@ public record DracutContents(Path sysroot, Path contents, int copied, int genera
     /**
      * Builds the sysroot and contents list under {@code work} from the entries of the image's
      * main (first compressed) archive; uncompressed early archives (microcode) before it are
-     * left to {@code --prepend}.
+     * left to {@code --prepend}. The image's modules of {@code kernelVersion} are looked for in
+     * {@code moduleDir}, other files at their paths on the host.
      */
-    public static DracutContents from(InitrdReader.Contents image, DebianKernel kernel, Path work) throws IOException {
+    public static DracutContents from(InitrdReader.Contents image, String kernelVersion, Path moduleDir, Path work)
+            throws IOException {
         int main = mainArchive(image);
         Path sysroot = work.resolve("sysroot");
-        HostTools.ok(null, java.time.Duration.ofMinutes(2), List.of("rm", "-rf", sysroot.toString()));
+        HostCommand.of(Duration.ofMinutes(2), "rm", "-rf", sysroot.toString()).check();
         Files.createDirectories(sysroot);
-        Pattern modules = Pattern.compile("^/(?:usr/)?lib/modules/" + Pattern.quote(kernel.version()) + "/(.+)$");
+        Pattern modules = Pattern.compile("^/(?:usr/)?lib/modules/" + Pattern.quote(kernelVersion) + "/(.+)$");
         Set<String> parents = new HashSet<>();
         for (InitrdEntry e : image.entries()) {
             if (e.archive() < main) continue;
@@ -80,7 +84,7 @@ public record DracutContents(Path sysroot, Path contents, int copied, int genera
                 item.put("mode", octal(e.mode()));
             } else if (e.isRegularFile()) {
                 Matcher m = modules.matcher(path);
-                Path original = m.matches() ? kernel.moduleDir().resolve(m.group(1)) : Path.of(path);
+                Path original = m.matches() ? moduleDir.resolve(m.group(1)) : Path.of(path);
                 if (sameBytes(original, e) && sameMode(original, e)) {
                     Files.createDirectories(inRoot.getParent());
                     link(original.toRealPath(), inRoot);

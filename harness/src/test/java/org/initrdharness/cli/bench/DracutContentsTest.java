@@ -96,7 +96,7 @@ public class DracutContentsTest {
         assertEquals(List.of(devNull.rdevMajor(), devNull.rdevMinor()), List.of(1, 3));
         assertEquals(read.byPath().get("/var/tmp").mode() & 07777, 01777);
         assertEquals(read.byPath().get("/bin").linkTarget(), "usr/bin");
-        DracutContents c = DracutContents.from(read, new DebianKernel("9.9.9-test", moduleDir), dir.resolve("work"));
+        DracutContents c = DracutContents.from(read, "9.9.9-test", moduleDir, dir.resolve("work"));
         assertEquals(c.copied(), 2, "bash from the host, fake.ko from the module tree");
         assertEquals(c.generated(), 2);
         assertEquals(c.links(), 1);
@@ -131,7 +131,7 @@ public class DracutContentsTest {
 
         InitrdReader.Contents read = InitrdReader.read(image);
         assertEquals(DracutContents.mainArchive(read), 1);
-        DracutContents c = DracutContents.from(read, new DebianKernel("9.9.9-test", dir), dir.resolve("work"));
+        DracutContents c = DracutContents.from(read, "9.9.9-test", dir, dir.resolve("work"));
         assertEquals(c.generated(), 1, "only /init; the microcode stays in the early archive");
         Path extracted = dir.resolve("extracted.cpio");
         assertTrue(DracutContents.extractEarlyArchives(read, image, extracted));

@@ -1,12 +1,12 @@
 package org.initrdharness.initrd.elf;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import org.initrdharness.host.HostCommand;
 import org.initrdharness.initrd.Tools;
 
 /** Compiles tiny C sources in tests with the host's gcc (harness/bin/setup-host installs it; without it tests fail). */
@@ -26,14 +26,7 @@ public final class Gcc {
         return output;
     }
 
-    static String run(List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("timed out: " + cmd);
-        }
-        if (p.exitValue() != 0) throw new AssertionError(cmd + " failed:\n" + out);
-        return out;
+    static String run(List<String> cmd) throws IOException {
+        return HostCommand.of(Duration.ofSeconds(60), cmd).check().text();
     }
 }

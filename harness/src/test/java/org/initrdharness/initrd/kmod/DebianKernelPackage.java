@@ -3,21 +3,20 @@ package org.initrdharness.initrd.kmod;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
+import org.initrdharness.host.HostCommand;
 import org.initrdharness.vm.Arch;
 
 /**
@@ -182,28 +181,7 @@ public record DebianKernelPackage(Arch arch, Path deb, Path root, String version
 
     /** Runs a command, returns its output; fails with the output when it exits non-zero or hangs. */
     public static String run(List<String> command, Path workDir) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        if (workDir != null) pb.directory(workDir.toFile());
-        Process p = pb.start();
-        byte[] out;
-        try (var in = p.getInputStream()) {
-            out = in.readAllBytes();
-        }
-        try {
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish in 10 minutes");
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted: " + String.join(" ", command), e);
-        }
-        String text = new String(out, StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " exited " + p.exitValue() + ":\n" + text);
-        }
-        return text;
+        return HostCommand.of(Duration.ofMinutes(10), command).in(workDir).check().text();
     }
 
     public static void deleteTree(Path dir) throws IOException {

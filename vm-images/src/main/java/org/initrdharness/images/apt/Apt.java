@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.initrdharness.host.HostCommand;
 import org.initrdharness.images.ImagesException;
 import org.initrdharness.images.Progress;
 import org.initrdharness.images.Tools;
@@ -30,6 +32,9 @@ public final class Apt {
     private static final Pattern INST = Pattern.compile("^Inst (\\S+) \\((\\S+) .*\\[(\\S+)\\]\\)");
     private static final Pattern GET = Pattern.compile("^Get:(\\d+) .* (\\S+) (\\S+) (\\S+) \\[([0-9.]+) ?([kMG]?B)\\]");
     private static final Path LISTS = Path.of("/var/lib/apt/lists");
+    private static final Duration RESOLVE_DEADLINE = Duration.ofMinutes(5);
+    // Generous for a slow mirror, but bounded: callers hold the image-cache lock meanwhile.
+    private static final Duration DOWNLOAD_DEADLINE = Duration.ofMinutes(30);
 
     private final Path aptGet;
     private final Path work;
@@ -117,7 +122,7 @@ public final class Apt {
                 "-o", "APT::Install-Suggests=0",
                 "install"));
         cmd.addAll(wanted);
-        Tools.Result r = Tools.run(cmd, work, null, null, null);
+        HostCommand.Result r = Tools.command(RESOLVE_DEADLINE, cmd).in(work).run();
         if (!r.ok()) {
             List<String> unknown = new ArrayList<>();
             for (String l : r.lines()) {
@@ -155,16 +160,16 @@ public final class Apt {
         List<String> cmd = new ArrayList<>(List.of(aptGet.toString(), "download", "--quiet",
                 "-o", "Debug::NoLocking=1", "-o", "APT::Sandbox::User=root"));
         missing.forEach(p -> cmd.add(p.aptSpec()));
-        Tools.Result r = Tools.run(cmd, dir, null, null, line -> {
+        HostCommand.Result r = Tools.command(DOWNLOAD_DEADLINE, cmd).in(dir).onLine(line -> {
             Matcher m = GET.matcher(line);
             if (m.find()) {
                 progress.report("download " + label + " " + m.group(2) + " " + m.group(4),
                         Integer.parseInt(m.group(1)), total, bytes(m.group(5), m.group(6)));
             }
-        });
+        }).run();
         List<DebPackage> still = missing.stream().filter(p -> !Files.isRegularFile(dir.resolve(p.fileName()))).toList();
         if (!r.ok() || !still.isEmpty()) {
-            String out = r.output();
+            String out = r.text();
             String why = out.contains("Failed to fetch") || out.contains("Could not resolve") || out.contains("Unable to connect")
                     ? "the Debian archive is unreachable (check the network or proxy, then retry)"
                     : out.contains("Can't find a source") || out.contains("Unable to locate")

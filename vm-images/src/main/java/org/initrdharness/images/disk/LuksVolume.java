@@ -61,13 +61,14 @@ public final class LuksVolume {
                 "--key-file", pass.toString()));
         encrypt.addAll(kdf);
         encrypt.add(volume.toString());
-        Tools.check(encrypt, scratch, "encrypting " + volume.getFileName());
+        Tools.check(Tools.command(Tools.DEFAULT_DEADLINE, encrypt).in(scratch), "encrypting " + volume.getFileName());
         List<String> add = new ArrayList<>(List.of(cryptsetup.toString(), "luksAddKey", "--batch-mode", "--disable-locks",
                 "--key-file", pass.toString()));
         add.addAll(kdf);
         add.add(volume.toString());
         add.add(keyfile.toString());
-        Tools.check(add, scratch, "adding the keyfile slot to " + volume.getFileName());
+        Tools.check(Tools.command(Tools.DEFAULT_DEADLINE, add).in(scratch),
+                "adding the keyfile slot to " + volume.getFileName());
         Files.delete(pass);
     }
 }

@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.initrdharness.host.HostCommand;
 import org.initrdharness.images.ImagesException;
 import org.initrdharness.images.Tools;
 
@@ -40,6 +42,7 @@ public final class Stage2 {
             """;
     /** Every file in the image gets this time, so that the image depends only on its inputs. */
     static final long FIXED_TIME = 1_700_000_000L;
+    private static final Duration DEADLINE = Duration.ofMinutes(10);
 
     private Stage2() {
     }
@@ -87,8 +90,8 @@ public final class Stage2 {
         List<String> cmd = List.of(mkfs.toString(), "-q", "-F", "-t", "ext4", "-b", "4096", "-m", "0",
                 "-L", LABEL, "-U", UUID, "-E", "root_owner=0:0,hash_seed=" + UUID,
                 "-d", dir.toString(), image.toString(), (SIZE_BYTES >> 10) + "k");
-        Tools.Result r = Tools.run(cmd, null, Map.of("E2FSPROGS_FAKE_TIME", Long.toString(FIXED_TIME),
-                "SOURCE_DATE_EPOCH", Long.toString(FIXED_TIME)), null, null);
+        HostCommand.Result r = Tools.command(DEADLINE, cmd).env(Map.of("E2FSPROGS_FAKE_TIME",
+                Long.toString(FIXED_TIME), "SOURCE_DATE_EPOCH", Long.toString(FIXED_TIME))).run();
         if (!r.ok()) {
             throw new ImagesException("mkfs.ext4 -d " + dir + " failed (exit " + r.exit() + "):\n" + r.tail(10));
         }
@@ -117,8 +120,8 @@ public final class Stage2 {
         Path script = Files.createTempFile(image.getParent(), "debugfs", ".cmds");
         try {
             Files.writeString(script, cmds);
-            Tools.Result r = Tools.run(List.of(debugfs.toString(), "-w", "-f", script.toString(), image.toString()),
-                    null, Map.of("E2FSPROGS_FAKE_TIME", Long.toString(FIXED_TIME)), null, null);
+            HostCommand.Result r = Tools.command(DEADLINE, List.of(debugfs.toString(), "-w", "-f", script.toString(),
+                    image.toString())).env("E2FSPROGS_FAKE_TIME", Long.toString(FIXED_TIME)).run();
             List<String> errors = r.lines().stream().filter(l -> !l.startsWith("debugfs") && !l.isBlank()).toList();
             if (!r.ok() || !errors.isEmpty()) {
                 throw new ImagesException("debugfs could not set the times in " + image + ":\n"

@@ -145,7 +145,7 @@ public class DebArchiveTest {
     }
 
     private static String hostDebianArch() throws IOException {
-        return Tools.run(List.of("dpkg", "--print-architecture")).output().trim();
+        return Tools.check(List.of("dpkg", "--print-architecture"), "dpkg").text().trim();
     }
 
 }

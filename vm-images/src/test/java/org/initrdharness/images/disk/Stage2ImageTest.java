@@ -5,6 +5,7 @@ import static org.testng.Assert.assertEquals;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.initrdharness.host.HostCommand;
 import org.initrdharness.images.DebFixtures;
 import org.initrdharness.images.Tools;
 import org.initrdharness.images.cache.ImageCache;
@@ -26,8 +27,9 @@ public class Stage2ImageTest {
             Stage2.layout(busybox, dir.resolve("tree"));
             Path image = dir.resolve("stage2.ext4");
             Stage2.mkfs(dir.resolve("tree"), image);
-            Tools.Result fsck = Tools.run(List.of(Tools.require("e2fsck", "e2fsprogs").toString(), "-fn", image.toString()));
-            assertEquals(fsck.exit(), 0, fsck.output());
+            HostCommand.Result fsck = Tools.command(Tools.DEFAULT_DEADLINE,
+                    List.of(Tools.require("e2fsck", "e2fsprogs").toString(), "-fn", image.toString())).run();
+            assertEquals(fsck.exit(), 0, fsck.text());
             sums[i] = ImageCache.sha256(image);
             Thread.sleep(1100); // the host's ctimes differ between the two trees
         }

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import org.initrdharness.host.HostCommand;
 import org.initrdharness.images.DebFixtures;
 import org.initrdharness.images.Tools;
 import org.initrdharness.images.deb.DebArchive;
@@ -105,9 +107,9 @@ public class Stage2InitTest {
         assertTrue(script.contains("export PATH=" + applets) && !script.contains("cttyhack") && !script.contains("poweroff -f") && !script.matches("(?s).*[^:] mount -.*"), "host left untouched");
         Path init = dir.resolve("init");
         Files.writeString(init, script);
-        Tools.Result r = Tools.run(List.of(busybox.toString(), "sh", init.toString()), dir,
-                java.util.Map.of("PATH", applets.toString()), new byte[0], null);
-        assertEquals(r.exit(), 0, r.output());
-        return r.output();
+        HostCommand.Result r = Tools.command(Duration.ofMinutes(1), List.of(busybox.toString(), "sh", init.toString()))
+                .in(dir).env("PATH", applets.toString()).input(new byte[0]).run();
+        assertEquals(r.exit(), 0, r.text());
+        return r.text();
     }
 }

@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.initrdharness.images.GuestImages;
+import org.initrdharness.images.Progress;
+import org.initrdharness.images.VmImages;
 import org.initrdharness.initrd.Compression;
 import org.initrdharness.initrd.InitrdWriter;
 import org.initrdharness.initrd.PlanEntry;
@@ -21,7 +24,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code stage1}: compose a systemd stage 1 and write it as an initrd. */
+/**
+ * {@code stage1}: compose a systemd stage 1 and write it as an initrd. In vm-images because its
+ * default inputs are the guest images; in package {@code cli} because the help lists commands
+ * sorted by class name.
+ */
 @Command(name = "stage1", mixinStandardHelpOptions = true,
         description = {"Composes a systemd stage 1 (systemd, udev, cryptsetup, plymouth, kernel modules, legacy"
                 + " hooks) from a sysroot and a kernel's modules, writes it as an initrd, and prints its size"
@@ -78,7 +85,9 @@ public final class Stage1Command implements Callable<Integer>, CliCommand {
             if (source != null && source.explicit != null) {
                 in = new Stage1Inputs(a, source.explicit.sysroot, source.explicit.modules);
             } else {
-                in = Stage1Inputs.fromImages(a, source == null ? null : source.images);
+                GuestImages g = source == null || source.images == null ? VmImages.ensure(a)
+                        : VmImages.ensure(a, source.images, Progress.stderr());
+                in = new Stage1Inputs(a, g.sysroot(), g.modules());
             }
             if (output == null && !list) {
                 throw new IllegalArgumentException("give --output FILE (or --list to only show the contents)");

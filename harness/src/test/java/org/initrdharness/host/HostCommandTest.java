@@ -1,0 +1,119 @@
+package org.initrdharness.host;
+
+import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
+import static org.testng.Assert.assertThrows;
+import static org.testng.Assert.assertTrue;
+import static org.testng.Assert.expectThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.testng.annotations.Test;
+
+public class HostCommandTest {
+
+    @Test
+    public void aCommandPastItsDeadlineIsKilledWithTheProcessesItStarted() throws Exception {
+        Path dir = Files.createTempDirectory("host-command");
+        Path pid = dir.resolve("sleeper.pid");
+        long t0 = System.nanoTime();
+        HostCommandException e = expectThrows(HostCommandException.class, () -> HostCommand.of(Duration.ofSeconds(1),
+                "sh", "-c", "echo started; sleep 60 & echo $! > " + pid + "; wait").run());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(seconds < 15, "returned after " + seconds + " s");
+        assertTrue(e.timedOut());
+        assertEquals(e.exit(), HostCommandException.KILLED);
+        assertTrue(e.getMessage().startsWith("sh -c echo started; sleep 60"), e.getMessage());
+        assertTrue(e.getMessage().contains("did not finish within 1 s and was killed"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("last output:\nstarted"), e.getMessage());
+        long sleeper = Long.parseLong(Files.readString(pid).trim());
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertFalse(ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false), "sleep " + sleeper + " still runs");
+        Files.delete(pid);
+        Files.delete(dir);
+    }
+
+    @Test
+    public void aFailingCommandNamesItsExitStatusAndTheTailOfItsOutput() {
+        HostCommandException e = expectThrows(HostCommandException.class, () -> HostCommand.of(Duration.ofSeconds(30),
+                "sh", "-c", "i=1; while [ $i -le 40 ]; do echo line$i; i=$((i+1)); done; echo oops >&2; exit 3").check());
+        assertEquals(e.exit(), 3);
+        assertFalse(e.timedOut());
+        String m = e.getMessage();
+        assertTrue(m.startsWith("sh -c i=1;"), m);
+        assertTrue(m.contains(" exited with status 3; last output:\n"), m);
+        assertTrue(m.endsWith("line40\noops"), m);
+        assertTrue(m.contains("\nline27\n"), m);
+        assertFalse(m.contains("line26"), "only the last " + HostCommand.TAIL_LINES + " lines: " + m);
+        assertEquals(e.tail().lines().count(), HostCommand.TAIL_LINES);
+    }
+
+    @Test
+    public void aNonZeroExitIsReturnedByRun() throws Exception {
+        HostCommand.Result r = HostCommand.of(Duration.ofSeconds(30), "sh", "-c", "echo no; exit 4").run();
+        assertEquals(r.exit(), 4);
+        assertFalse(r.ok());
+        assertEquals(r.text(), "no\n");
+    }
+
+    @Test
+    public void aDeadlineIsRequired() {
+        assertThrows(NullPointerException.class, () -> HostCommand.of(null, "true"));
+        assertThrows(IllegalArgumentException.class, () -> HostCommand.of(Duration.ZERO, "true"));
+        assertThrows(IllegalArgumentException.class, () -> HostCommand.of(Duration.ofSeconds(-1), "true"));
+    }
+
+    @Test
+    public void inputDirectoryEnvironmentAndLinesReachTheCommand() throws Exception {
+        Path dir = Files.createTempDirectory("host-command");
+        List<String> seen = new ArrayList<>();
+        HostCommand.Result r = HostCommand.of(Duration.ofSeconds(30), "sh", "-c", "pwd; echo $GREETING; cat; printf last")
+                .in(dir).env("GREETING", "hello").input("from stdin\n".getBytes(StandardCharsets.UTF_8))
+                .onLine(seen::add).check();
+        List<String> want = List.of(dir.toRealPath().toString(), "hello", "from stdin", "last");
+        assertEquals(r.lines(), want);
+        assertEquals(seen, want);
+        Files.delete(dir);
+    }
+
+    @Test
+    public void withoutInputTheCommandReadsEndOfFile() throws Exception {
+        assertEquals(HostCommand.of(Duration.ofSeconds(30), "sh", "-c", "cat; echo done").check().text(), "done\n");
+    }
+
+    @Test
+    public void errorsKeptApartStayOutOfTheData() throws Exception {
+        Path file = Files.createTempFile("host-command", ".bin");
+        Files.write(file, new byte[] {0, (byte) 0xff, 10, (byte) 0x80});
+        HostCommand.Result r = HostCommand.of(Duration.ofSeconds(30), "sh", "-c", "cat; echo warning >&2")
+                .input(file).separateErrors().check();
+        assertEquals(r.output(), new byte[] {0, (byte) 0xff, 10, (byte) 0x80});
+        assertEquals(r.errorText(), "warning\n");
+        assertEquals(r.tail(), "warning");
+        Files.delete(file);
+    }
+
+    @Test
+    public void aMissingProgramIsAnIoError() {
+        java.io.IOException e = expectThrows(java.io.IOException.class,
+                () -> HostCommand.of(Duration.ofSeconds(5), "no-such-tool-here", "x").run());
+        assertTrue(e.getMessage().contains("no-such-tool-here"), e.getMessage());
+    }
+
+    @Test
+    public void aVeryLongCommandIsShortenedInTheMessage() {
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "exit 1", "sh"));
+        for (int i = 0; i < 200; i++) cmd.add("package-" + i);
+        HostCommandException e = expectThrows(HostCommandException.class,
+                () -> HostCommand.of(Duration.ofSeconds(30), cmd).check());
+        assertTrue(e.getMessage().contains(" ... exited with status 1 (no output)"), e.getMessage());
+        assertEquals(e.command(), cmd);
+    }
+}
