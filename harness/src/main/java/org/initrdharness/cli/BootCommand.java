@@ -13,6 +13,7 @@ import java.util.regex.PatternSyntaxException;
 import org.initrdharness.vm.Accelerator;
 import org.initrdharness.vm.Arch;
 import org.initrdharness.vm.BootFailure;
+import org.initrdharness.vm.Deadline;
 import org.initrdharness.vm.Disk;
 import org.initrdharness.vm.DiskFormat;
 import org.initrdharness.vm.Machine;
@@ -117,11 +118,10 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
                 if (eq <= 0) throw new ParameterException(spec.commandLine(), "--respond '" + r + "' is not REGEX=TEXT");
                 console.respondSecret(regex("--respond", r.substring(0, eq)), r.substring(eq + 1));
             }
-            long deadline = System.nanoTime() + m.timeouts().scale(Duration.ofMillis((long) (timeout * 1000))).toNanos();
+            Deadline deadline = m.timeouts().deadline(Duration.ofMillis((long) (timeout * 1000)));
             try {
                 for (Pattern p : expected) {
-                    long left = Math.max(0, deadline - System.nanoTime());
-                    ConsoleMatch match = console.waitFor(p, Duration.ofNanos((long) (left / m.timeouts().factor())));
+                    ConsoleMatch match = console.waitFor(p, deadline);
                     System.err.printf(Locale.ROOT, "%nboot: matched /%s/ at %.1f s%n", p, match.seconds());
                 }
             } catch (BootFailure f) {

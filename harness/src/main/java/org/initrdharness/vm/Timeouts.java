@@ -46,6 +46,11 @@ public record Timeouts(double factor) {
         return Duration.ofNanos((long) Math.ceil(baseline.toNanos() * factor));
     }
 
+    /** A deadline {@code baseline} from now on this machine. */
+    public Deadline deadline(Duration baseline) {
+        return Deadline.after(baseline, this);
+    }
+
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "x%.2f", factor);
