@@ -126,11 +126,11 @@ public final class Machine implements AutoCloseable {
             LIVE.add(this);
             process = QemuProcess.start(command, artifacts.qemuLog(), scratch.resolve("qemu.pid"));
             timeline.record("qemu", "started on " + accel.accelerator() + " (" + accel.reason() + "), timeouts " + timeouts);
-            awaitSockets(layout);
-            consoleChannel = SocketChannel.open(UnixDomainSocketAddress.of(layout.consoleSocket()));
+            Deadline startup = timeouts.deadline(STARTUP);
+            consoleChannel = connect(layout.consoleSocket(), startup);
             console = new Console(where, consoleChannel, consoleChannel, timeline, timeouts, artifacts.consoleLog());
             console.describeEnd(this::describeExit);
-            qmp = Qmp.connect(where, layout.qmpSocket(), timeline, timeouts);
+            qmp = Qmp.connect(where, connect(layout.qmpSocket(), startup), layout.qmpSocket(), timeline, timeouts);
             qmp.execute("cont");
             timeline.record("qemu", "guest running, pid " + process.pid().map(String::valueOf).orElse("?"));
             return this;
@@ -144,15 +144,26 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    private void awaitSockets(QemuCommand.Layout layout) throws IOException {
-        long deadline = System.nanoTime() + timeouts.scale(STARTUP).toNanos();
-        while (!(Files.exists(layout.consoleSocket()) && Files.exists(layout.qmpSocket()))) {
+    /**
+     * Connects to one of QEMU's server sockets. QEMU creates the socket file (bind) a moment
+     * before it listens, so a refused connection is tried again until the deadline.
+     */
+    private SocketChannel connect(Path socket, Deadline deadline) throws IOException {
+        while (true) {
             if (process.hasExited()) {
                 throw new IOException("QEMU exited at once with status " + process.exitStatus().orElse(-1)
                         + " (command in " + artifacts.replayScript() + ")");
             }
-            if (System.nanoTime() > deadline) {
-                throw new IOException("QEMU did not open its sockets within " + timeouts.scale(STARTUP).toSeconds() + " s");
+            if (Files.exists(socket)) {
+                try {
+                    return SocketChannel.open(UnixDomainSocketAddress.of(socket));
+                } catch (java.net.ConnectException refused) {
+                    // not listening yet
+                }
+            }
+            if (deadline.expired()) {
+                throw new IOException("QEMU did not open " + socket.getFileName() + " within "
+                        + timeouts.scale(STARTUP).toSeconds() + " s");
             }
             try {
                 Thread.sleep(10);

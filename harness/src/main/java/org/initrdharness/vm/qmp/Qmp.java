@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
@@ -67,8 +66,9 @@ public final class Qmp implements AutoCloseable {
     }
 
     /** Connects to QMP at {@code socket} and negotiates capabilities. */
-    public static Qmp connect(String where, Path socket, Timeline timeline, Timeouts timeouts) throws IOException {
-        SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+    /** QMP over a channel already connected to {@code socket}: greeting, then capabilities negotiation. */
+    public static Qmp connect(String where, SocketChannel ch, Path socket, Timeline timeline, Timeouts timeouts)
+            throws IOException {
         Qmp q = new Qmp(where, ch, timeline, timeouts);
         q.reader.start();
         try {
