@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.initrdharness.files.AtomicFiles;
 import org.initrdharness.images.apt.Apt;
 import org.initrdharness.images.apt.DebPackage;
 import org.initrdharness.images.cache.ImageCache;
@@ -173,10 +174,7 @@ public final class VmImages {
             if (!Files.exists(entry.resolve(must))) return must + " missing";
         }
         if (stamps != null && !now.equals(known)) {
-            Path tmp = Files.createTempFile(stamps.getParent(), stamps.getFileName().toString(), ".tmp");
-            Files.write(tmp, now);
-            Files.move(tmp, stamps, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(stamps, String.join("", now.stream().map(s -> s + "\n").toList()));
         }
         return null;
     }
