@@ -71,7 +71,7 @@ record Resolution(Arch arch, String listsStamp, List<String> wanted, DebPackage 
         }
     }
 
-    static ObjectNode node(DebPackage p) {
+    private static ObjectNode node(DebPackage p) {
         ObjectNode n = JSON.createObjectNode();
         n.put("name", p.name());
         n.put("version", p.version());
