@@ -1,6 +1,10 @@
 package org.initrdharness.initrd;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,8 +160,8 @@ public final class ContentsList {
     public static ContentsList parse(String json, String origin) {
         Object root;
         try {
-            root = MiniJson.parse(json);
-        } catch (MiniJson.SyntaxError e) {
+            root = JsonValues.parse(json);
+        } catch (JsonValues.SyntaxError e) {
             throw new InitrdBuildException("contents list " + origin + " is not valid JSON at line " + e.line
                     + " column " + e.column + ": " + e.getMessage());
         }
@@ -177,7 +181,7 @@ public final class ContentsList {
     }
 
     private static Entry entry(String origin, int i, Object item) {
-        if (!(item instanceof Map)) throw bad(origin, i, null, "must be an object, not " + MiniJson.typeOf(item));
+        if (!(item instanceof Map)) throw bad(origin, i, null, "must be an object, not " + JsonValues.typeOf(item));
         @SuppressWarnings("unchecked")
         Map<String, Object> e = (Map<String, Object>) item;
         for (String f : e.keySet()) {
@@ -239,7 +243,7 @@ public final class ContentsList {
 
     private static String string(String origin, int i, Map<String, Object> e, String field) {
         Object v = e.get(field);
-        if (!(v instanceof String)) throw bad(origin, i, field, "must be a string, not " + MiniJson.typeOf(v));
+        if (!(v instanceof String)) throw bad(origin, i, field, "must be a string, not " + JsonValues.typeOf(v));
         return (String) v;
     }
 
@@ -256,10 +260,10 @@ public final class ContentsList {
     private static int number(String origin, int i, Map<String, Object> e, String field) {
         Object v = e.get(field);
         if (v == null) throw bad(origin, i, field, "missing; a device needs \"major\" and \"minor\"");
-        if (!(v instanceof MiniJson.Num n) || !n.isInt() || Integer.parseInt(n.text()) < 0) {
+        if (!(v instanceof JsonValues.Num n) || !n.isInt() || Integer.parseInt(n.text()) < 0) {
             throw bad(origin, i, field, "must be a non-negative integer");
         }
-        return Integer.parseInt(((MiniJson.Num) v).text());
+        return Integer.parseInt(((JsonValues.Num) v).text());
     }
 
     private static int mode(String origin, int i, Map<String, Object> e, int dflt) {
@@ -314,38 +318,78 @@ public final class ContentsList {
 
     /** The list as JSON in the same format (read back by {@link #parse}), one entry a line. */
     public String toJson() {
-        StringBuilder b = new StringBuilder(64 * entries.size() + 4).append("[\n");
-        for (int k = 0; k < entries.size(); k++) {
-            Entry e = entries.get(k);
-            b.append("  {");
-            if (e instanceof Copy c) {
-                b.append("\"source\": ");
-                MiniJson.quote(b, c.source().value());
-                c.target().ifPresent(t -> MiniJson.quote(b.append(", \"target\": "), t.value()));
-            } else if (e instanceof GeneratedFile g) {
-                MiniJson.quote(b.append("\"target\": "), g.target().value());
-                byte[] bytes = g.content();
-                String text = new String(bytes, StandardCharsets.UTF_8);
-                if (Arrays.equals(text.getBytes(StandardCharsets.UTF_8), bytes)) {
-                    MiniJson.quote(b.append(", \"text\": "), text);
-                } else {
-                    MiniJson.quote(b.append(", \"base64\": "), Base64.getEncoder().encodeToString(bytes));
+        StringWriter w = new StringWriter(64 * entries.size() + 4);
+        try (JsonGenerator g = JsonValues.FACTORY.createGenerator(w).setPrettyPrinter(new OneEntryALine())) {
+            g.writeStartArray();
+            for (Entry e : entries) {
+                g.writeStartObject();
+                if (e instanceof Copy c) {
+                    g.writeStringField("source", c.source().value());
+                    if (c.target().isPresent()) g.writeStringField("target", c.target().get().value());
+                } else if (e instanceof GeneratedFile f) {
+                    g.writeStringField("target", f.target().value());
+                    byte[] bytes = f.content();
+                    String text = new String(bytes, StandardCharsets.UTF_8);
+                    if (Arrays.equals(text.getBytes(StandardCharsets.UTF_8), bytes)) {
+                        g.writeStringField("text", text);
+                    } else {
+                        g.writeStringField("base64", Base64.getEncoder().encodeToString(bytes));
+                    }
+                    g.writeStringField("mode", octal(f.mode()));
+                } else if (e instanceof EmptyDirectory d) {
+                    g.writeStringField("target", d.target().value());
+                    g.writeBooleanField("directory", true);
+                    g.writeStringField("mode", octal(d.mode()));
+                } else if (e instanceof Link l) {
+                    g.writeStringField("target", l.target().value());
+                    g.writeStringField("symlink", l.linkTarget());
+                } else if (e instanceof Device d) {
+                    g.writeStringField("target", d.target().value());
+                    g.writeStringField("device", String.valueOf(d.kind()));
+                    g.writeNumberField("major", d.major());
+                    g.writeNumberField("minor", d.minor());
+                    g.writeStringField("mode", octal(d.mode()));
                 }
-                b.append(", \"mode\": \"").append(octal(g.mode())).append('"');
-            } else if (e instanceof EmptyDirectory d) {
-                MiniJson.quote(b.append("\"target\": "), d.target().value());
-                b.append(", \"directory\": true, \"mode\": \"").append(octal(d.mode())).append('"');
-            } else if (e instanceof Link l) {
-                MiniJson.quote(b.append("\"target\": "), l.target().value());
-                MiniJson.quote(b.append(", \"symlink\": "), l.linkTarget());
-            } else if (e instanceof Device d) {
-                MiniJson.quote(b.append("\"target\": "), d.target().value());
-                b.append(", \"device\": \"").append(d.kind()).append("\", \"major\": ").append(d.major())
-                        .append(", \"minor\": ").append(d.minor()).append(", \"mode\": \"").append(octal(d.mode())).append('"');
+                g.writeEndObject();
             }
-            b.append(k + 1 < entries.size() ? "},\n" : "}\n");
+            g.writeEndArray();
+        } catch (IOException x) {
+            throw new UncheckedIOException(x); // a StringWriter does not fail
         }
-        return b.append("]\n").toString();
+        return w.append('\n').toString();
+    }
+
+    /** {@code [}, then each entry on a line of its own as {@code  {"target": "/x", "mode": "0755"}}, then {@code ]}. */
+    private static final class OneEntryALine extends MinimalPrettyPrinter {
+        @Override
+        public void writeStartArray(JsonGenerator g) throws IOException {
+            g.writeRaw("[\n");
+        }
+
+        @Override
+        public void beforeArrayValues(JsonGenerator g) throws IOException {
+            g.writeRaw("  ");
+        }
+
+        @Override
+        public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(",\n  ");
+        }
+
+        @Override
+        public void writeEndArray(JsonGenerator g, int values) throws IOException {
+            g.writeRaw(values > 0 ? "\n]" : "]");
+        }
+
+        @Override
+        public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(": ");
+        }
+
+        @Override
+        public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(", ");
+        }
     }
 
     private static String octal(int mode) {
