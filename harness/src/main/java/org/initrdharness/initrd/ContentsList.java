@@ -1,7 +1,6 @@
 package org.initrdharness.initrd;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -319,7 +318,7 @@ public final class ContentsList {
     /** The list as JSON in the same format (read back by {@link #parse}), one entry a line. */
     public String toJson() {
         StringWriter w = new StringWriter(64 * entries.size() + 4);
-        try (JsonGenerator g = JsonValues.FACTORY.createGenerator(w).setPrettyPrinter(new OneEntryALine())) {
+        try (JsonGenerator g = JsonValues.FACTORY.createGenerator(w).setPrettyPrinter(new JsonValues.OneEntryALine())) {
             g.writeStartArray();
             for (Entry e : entries) {
                 g.writeStartObject();
@@ -357,39 +356,6 @@ public final class ContentsList {
             throw new UncheckedIOException(x); // a StringWriter does not fail
         }
         return w.append('\n').toString();
-    }
-
-    /** {@code [}, then each entry on a line of its own as {@code  {"target": "/x", "mode": "0755"}}, then {@code ]}. */
-    private static final class OneEntryALine extends MinimalPrettyPrinter {
-        @Override
-        public void writeStartArray(JsonGenerator g) throws IOException {
-            g.writeRaw("[\n");
-        }
-
-        @Override
-        public void beforeArrayValues(JsonGenerator g) throws IOException {
-            g.writeRaw("  ");
-        }
-
-        @Override
-        public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
-            g.writeRaw(",\n  ");
-        }
-
-        @Override
-        public void writeEndArray(JsonGenerator g, int values) throws IOException {
-            g.writeRaw(values > 0 ? "\n]" : "]");
-        }
-
-        @Override
-        public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
-            g.writeRaw(": ");
-        }
-
-        @Override
-        public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
-            g.writeRaw(", ");
-        }
     }
 
     private static String octal(int mode) {

@@ -1,11 +1,13 @@
 package org.initrdharness.initrd;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.MinimalPrettyPrinter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -18,7 +20,7 @@ import java.util.Map;
  * databind's tree model costs a fresh JVM ~150 ms of CPU; streaming costs ~20 ms more than a
  * hand-written parser did (see the README's performance table), too little to keep one.
  * Values: {@link Map} (field order), {@link List}, {@link String}, {@link Num}, {@link Boolean},
- * {@link #NULL}. A field given twice is an error.
+ * {@link #NULL}. A field given twice is an error. Written through {@link OneEntryALine}.
  */
 final class JsonValues {
     static final JsonFactory FACTORY =
@@ -99,6 +101,39 @@ final class JsonValues {
                 return Boolean.FALSE;
             default:
                 return NULL;
+        }
+    }
+
+    /** {@code [}, then each entry on a line of its own as {@code  {"target": "/x", "mode": "0755"}}, then {@code ]}. */
+    static final class OneEntryALine extends MinimalPrettyPrinter {
+        @Override
+        public void writeStartArray(JsonGenerator g) throws IOException {
+            g.writeRaw("[\n");
+        }
+
+        @Override
+        public void beforeArrayValues(JsonGenerator g) throws IOException {
+            g.writeRaw("  ");
+        }
+
+        @Override
+        public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(",\n  ");
+        }
+
+        @Override
+        public void writeEndArray(JsonGenerator g, int values) throws IOException {
+            g.writeRaw(values > 0 ? "\n]" : "]");
+        }
+
+        @Override
+        public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(": ");
+        }
+
+        @Override
+        public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(", ");
         }
     }
 
