@@ -476,8 +476,8 @@ public final class Closure {
             if (note.type() != ElfNote.FDO_DLOPEN_METADATA || !note.owner().equals("FDO")) continue;
             Object parsed;
             try {
-                parsed = MiniJson.parse(note.descriptorText());
-            } catch (MiniJson.SyntaxError e) {
+                parsed = JsonValues.parse(note.descriptorText());
+            } catch (JsonValues.SyntaxError e) {
                 warnings.add("unreadable .note.dlopen JSON in " + obj.path() + ": " + e.getMessage());
                 continue;
             }

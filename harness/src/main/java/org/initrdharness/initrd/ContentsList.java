@@ -1,10 +1,12 @@
 package org.initrdharness.initrd;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.initrdharness.files.AtomicFiles;
 
 /**
  * A JSON contents list: make-initrd-ng's array of {@code {"source": "/abs", "target": "/link"}}
@@ -156,8 +159,8 @@ public final class ContentsList {
     public static ContentsList parse(String json, String origin) {
         Object root;
         try {
-            root = MiniJson.parse(json);
-        } catch (MiniJson.SyntaxError e) {
+            root = JsonValues.parse(json);
+        } catch (JsonValues.SyntaxError e) {
             throw new InitrdBuildException("contents list " + origin + " is not valid JSON at line " + e.line
                     + " column " + e.column + ": " + e.getMessage());
         }
@@ -177,7 +180,7 @@ public final class ContentsList {
     }
 
     private static Entry entry(String origin, int i, Object item) {
-        if (!(item instanceof Map)) throw bad(origin, i, null, "must be an object, not " + MiniJson.typeOf(item));
+        if (!(item instanceof Map)) throw bad(origin, i, null, "must be an object, not " + JsonValues.typeOf(item));
         @SuppressWarnings("unchecked")
         Map<String, Object> e = (Map<String, Object>) item;
         for (String f : e.keySet()) {
@@ -239,7 +242,7 @@ public final class ContentsList {
 
     private static String string(String origin, int i, Map<String, Object> e, String field) {
         Object v = e.get(field);
-        if (!(v instanceof String)) throw bad(origin, i, field, "must be a string, not " + MiniJson.typeOf(v));
+        if (!(v instanceof String)) throw bad(origin, i, field, "must be a string, not " + JsonValues.typeOf(v));
         return (String) v;
     }
 
@@ -256,10 +259,10 @@ public final class ContentsList {
     private static int number(String origin, int i, Map<String, Object> e, String field) {
         Object v = e.get(field);
         if (v == null) throw bad(origin, i, field, "missing; a device needs \"major\" and \"minor\"");
-        if (!(v instanceof MiniJson.Num n) || !n.isInt() || Integer.parseInt(n.text()) < 0) {
+        if (!(v instanceof JsonValues.Num n) || !n.isInt() || Integer.parseInt(n.text()) < 0) {
             throw bad(origin, i, field, "must be a non-negative integer");
         }
-        return Integer.parseInt(((MiniJson.Num) v).text());
+        return Integer.parseInt(((JsonValues.Num) v).text());
     }
 
     private static int mode(String origin, int i, Map<String, Object> e, int dflt) {
@@ -314,38 +317,45 @@ public final class ContentsList {
 
     /** The list as JSON in the same format (read back by {@link #parse}), one entry a line. */
     public String toJson() {
-        StringBuilder b = new StringBuilder(64 * entries.size() + 4).append("[\n");
-        for (int k = 0; k < entries.size(); k++) {
-            Entry e = entries.get(k);
-            b.append("  {");
-            if (e instanceof Copy c) {
-                b.append("\"source\": ");
-                MiniJson.quote(b, c.source().value());
-                c.target().ifPresent(t -> MiniJson.quote(b.append(", \"target\": "), t.value()));
-            } else if (e instanceof GeneratedFile g) {
-                MiniJson.quote(b.append("\"target\": "), g.target().value());
-                byte[] bytes = g.content();
-                String text = new String(bytes, StandardCharsets.UTF_8);
-                if (Arrays.equals(text.getBytes(StandardCharsets.UTF_8), bytes)) {
-                    MiniJson.quote(b.append(", \"text\": "), text);
-                } else {
-                    MiniJson.quote(b.append(", \"base64\": "), Base64.getEncoder().encodeToString(bytes));
+        StringWriter w = new StringWriter(64 * entries.size() + 4);
+        try (JsonGenerator g = JsonValues.FACTORY.createGenerator(w).setPrettyPrinter(new JsonValues.OneEntryALine())) {
+            g.writeStartArray();
+            for (Entry e : entries) {
+                g.writeStartObject();
+                if (e instanceof Copy c) {
+                    g.writeStringField("source", c.source().value());
+                    if (c.target().isPresent()) g.writeStringField("target", c.target().get().value());
+                } else if (e instanceof GeneratedFile f) {
+                    g.writeStringField("target", f.target().value());
+                    byte[] bytes = f.content();
+                    String text = new String(bytes, StandardCharsets.UTF_8);
+                    if (Arrays.equals(text.getBytes(StandardCharsets.UTF_8), bytes)) {
+                        g.writeStringField("text", text);
+                    } else {
+                        g.writeStringField("base64", Base64.getEncoder().encodeToString(bytes));
+                    }
+                    g.writeStringField("mode", octal(f.mode()));
+                } else if (e instanceof EmptyDirectory d) {
+                    g.writeStringField("target", d.target().value());
+                    g.writeBooleanField("directory", true);
+                    g.writeStringField("mode", octal(d.mode()));
+                } else if (e instanceof Link l) {
+                    g.writeStringField("target", l.target().value());
+                    g.writeStringField("symlink", l.linkTarget());
+                } else if (e instanceof Device d) {
+                    g.writeStringField("target", d.target().value());
+                    g.writeStringField("device", String.valueOf(d.kind()));
+                    g.writeNumberField("major", d.major());
+                    g.writeNumberField("minor", d.minor());
+                    g.writeStringField("mode", octal(d.mode()));
                 }
-                b.append(", \"mode\": \"").append(octal(g.mode())).append('"');
-            } else if (e instanceof EmptyDirectory d) {
-                MiniJson.quote(b.append("\"target\": "), d.target().value());
-                b.append(", \"directory\": true, \"mode\": \"").append(octal(d.mode())).append('"');
-            } else if (e instanceof Link l) {
-                MiniJson.quote(b.append("\"target\": "), l.target().value());
-                MiniJson.quote(b.append(", \"symlink\": "), l.linkTarget());
-            } else if (e instanceof Device d) {
-                MiniJson.quote(b.append("\"target\": "), d.target().value());
-                b.append(", \"device\": \"").append(d.kind()).append("\", \"major\": ").append(d.major())
-                        .append(", \"minor\": ").append(d.minor()).append(", \"mode\": \"").append(octal(d.mode())).append('"');
+                g.writeEndObject();
             }
-            b.append(k + 1 < entries.size() ? "},\n" : "}\n");
+            g.writeEndArray();
+        } catch (IOException x) {
+            throw new UncheckedIOException(x); // a StringWriter does not fail
         }
-        return b.append("]\n").toString();
+        return w.append('\n').toString();
     }
 
     private static String octal(int mode) {
@@ -355,13 +365,6 @@ public final class ContentsList {
 
     /** Writes {@link #toJson()} to {@code file} through a temporary file and a rename. */
     public void write(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, toJson(), StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, toJson());
     }
 }

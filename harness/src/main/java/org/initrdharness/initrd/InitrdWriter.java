@@ -4,15 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import org.initrdharness.files.AtomicFiles;
 
 /**
  * Writes an initrd file: the uncompressed early archives to prepend (CPU microcode), then the
@@ -48,36 +47,26 @@ public final class InitrdWriter {
         if (!Files.isDirectory(dir)) {
             throw new InitrdBuildException("output directory " + dir + " does not exist; create it first");
         }
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-        boolean done = false;
-        try {
-            long prepended = 0;
-            CpioWriter.Stats stats;
+        long[] prepended = {0};
+        CpioWriter.Stats[] stats = new CpioWriter.Stats[1];
+        AtomicFiles.writeTo(abs, tmp -> {
             try (OutputStream file = Files.newOutputStream(tmp)) {
                 for (Path p : prepend) {
                     long n = Files.copy(p, file);
                     int pad = (int) (-n & 3);
                     file.write(new byte[pad]);
-                    prepended += n + pad;
+                    prepended[0] += n + pad;
                 }
                 CpioWriter.Layout layout = writer.layOut(plan);
                 // Closed on failure too, so compressor threads end; the temporary file goes anyway.
                 try (OutputStream compressed = compression.compress(new Unclosable(file), layout.archiveBytes())) {
-                    stats = writer.write(layout, compressed);
+                    stats[0] = writer.write(layout, compressed);
                 }
             }
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            done = true;
-            return new Result(abs, stats.entries(), stats.hardLinks(), stats.archiveBytes(), prepended,
-                    Files.size(abs), Duration.ofNanos(System.nanoTime() - start));
-        } finally {
-            if (!done) Files.deleteIfExists(tmp);
-        }
+        });
+        return new Result(abs, stats[0].entries(), stats[0].hardLinks(), stats[0].archiveBytes(), prepended[0],
+                Files.size(abs), Duration.ofNanos(System.nanoTime() - start));
     }
 
     private static void checkEarlyArchive(Path p) throws IOException {

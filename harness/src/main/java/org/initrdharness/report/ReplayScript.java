@@ -3,6 +3,7 @@ package org.initrdharness.report;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.initrdharness.files.AtomicFiles;
 
 /**
  * Writes qemu.sh: a shell script that boots a machine again by hand. Paths under the machine's

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.initrdharness.files.AtomicFiles;
 
 /**
  * What happened during one boot, in order, with seconds since QEMU started: QEMU start and exit,

@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
-import org.initrdharness.report.AtomicFiles;
+import org.initrdharness.files.AtomicFiles;
 import org.initrdharness.vm.console.FailurePattern;
 
 /**

@@ -67,11 +67,12 @@ public class ContentsListTest {
             {"[{\"target\": \"/dev/x\", \"device\": \"b\", \"major\": -1, \"minor\": 0}]", "entry 0, field \"major\": must be a non-negative integer"},
             {"[{\"target\": \"/x\", \"text\": \"y\", \"major\": 1}]", "entry 0, field \"major\": only allowed with \"device\""},
             {"[{\"target\": \"/dev/x\", \"device\": \"c\", \"major\": 1.5, \"minor\": 0}]", "entry 0, field \"major\": must be a non-negative integer"},
-            {"[{\"source\": \"/x\", \"source\": \"/y\"}]", "line 1 column 19: field \"source\" given twice"},
-            {"[{\"source\": \"/x\"}]\n]", "line 2 column 1: unexpected text after the end"},
-            {"[\n {\"source\": '/x'}]", "line 2 column 13: unexpected character"},
-            {"[{\"source\": \"/x\\q\"}]", "unknown escape \\q"},
-            {"[{\"source\": \"/x\"},]", "unexpected character ']'"},
+            {"[{\"source\": \"/x\", \"source\": \"/y\"}]", "line 1 column 27: Duplicate field 'source'"},
+            {"[{\"source\": \"/x\"}]\n{}", "line 2 column 1: unexpected text after the end"},
+            {"[{\"source\": \"/x\"}]\n]", "line 2 column 1: Unexpected close marker ']'"},
+            {"[\n {\"source\": '/x'}]", "line 2 column 13: Unexpected character ('''"},
+            {"[{\"source\": \"/x\\q\"}]", "Unrecognized character escape 'q'"},
+            {"[{\"source\": \"/x\"},]", "Unexpected character (']'"},
             {"[{\"target\": \"/lib\", \"symlink\": \"usr/lib\", \"mode\": \"0777\"}]", "entry 0, field \"mode\": not allowed with \"symlink\""},
             {"[{\"target\": \"/lib\", \"symlink\": \"\"}]", "entry 0, field \"symlink\": must be a non-empty path"},
             {"[{\"symlink\": \"usr/lib\"}]", "entry 0, field \"target\": missing"},
@@ -144,6 +145,26 @@ public class ContentsListTest {
         assertEquals(((ContentsList.GeneratedFile) list.entries().get(2)).content(), new byte[] {0, 1, 2, (byte) 0xff});
         assertEquals(ContentsList.parse(list.toJson(), "again").entries(), list.entries());
         assertEquals(ContentsList.parse("[]", "empty").entries(), List.of());
+    }
+
+    @Test
+    public void toJsonWritesOneEntryALine() {
+        ContentsList list = ContentsList.of("code", List.of(
+                new ContentsList.Copy(0, InitrdPath.of("/usr/bin/sh"), Optional.of(InitrdPath.of("/bin/sh"))),
+                new ContentsList.GeneratedFile(1, InitrdPath.of("/init"), "#!/bin/sh\n\"a\"\tb\\\n".getBytes(StandardCharsets.UTF_8), 0755),
+                new ContentsList.GeneratedFile(2, InitrdPath.of("/blob"), new byte[] {0, (byte) 0xff}, 0600),
+                new ContentsList.EmptyDirectory(3, InitrdPath.of("/sysroot"), 0755),
+                new ContentsList.Link(4, InitrdPath.of("/lib"), "usr/lib"),
+                new ContentsList.Device(5, InitrdPath.of("/dev/console"), 'c', 5, 1, 0600)));
+        assertEquals(list.toJson(), "[\n"
+                + "  {\"source\": \"/usr/bin/sh\", \"target\": \"/bin/sh\"},\n"
+                + "  {\"target\": \"/init\", \"text\": \"#!/bin/sh\\n\\\"a\\\"\\tb\\\\\\n\", \"mode\": \"0755\"},\n"
+                + "  {\"target\": \"/blob\", \"base64\": \"AP8=\", \"mode\": \"0600\"},\n"
+                + "  {\"target\": \"/sysroot\", \"directory\": true, \"mode\": \"0755\"},\n"
+                + "  {\"target\": \"/lib\", \"symlink\": \"usr/lib\"},\n"
+                + "  {\"target\": \"/dev/console\", \"device\": \"c\", \"major\": 5, \"minor\": 1, \"mode\": \"0600\"}\n"
+                + "]\n");
+        assertEquals(ContentsList.of("code", List.of()).toJson(), "[\n]\n");
     }
 
     @Test

@@ -1,14 +1,11 @@
 package org.initrdharness.images;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.initrdharness.images.apt.DebPackage;
 import org.initrdharness.images.apt.KernelPackage;
 import org.initrdharness.images.cache.ImageCache;
@@ -113,50 +110,24 @@ final class GuestBuilder {
     }
 
     private void writeManifest(Path out, Path vmlinuz, TreeWriter sysroot) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode m = json.createObjectNode();
-        m.put("recipe", Recipe.VERSION);
-        m.put("arch", res.arch().id());
-        m.put("debianArch", res.arch().debianArch());
-        m.put("entry", res.entryName());
-        ObjectNode k = m.putObject("kernel");
-        k.put("version", res.kernelVersion());
-        k.put("package", res.kernel().name());
-        k.put("packageVersion", res.kernel().version());
-        k.put("sha256", ImageCache.sha256(debs.resolve(res.kernel().fileName())));
-        ObjectNode s = m.putObject("sysroot");
-        s.put("files", sysroot.files());
-        s.put("bytes", sysroot.bytes());
-        ArrayNode skipped = s.putArray("skipped");
-        sysroot.skipped().forEach(skipped::add);
-        ArrayNode ps = m.putArray("packages");
+        Manifest.Kernel kernel = new Manifest.Kernel(res.kernelVersion(), res.kernel().name(), res.kernel().version(),
+                ImageCache.sha256(debs.resolve(res.kernel().fileName())));
+        List<Manifest.Package> packages = new ArrayList<>();
         for (DebPackage p : res.packages()) {
-            ObjectNode n = Resolution.node(p);
             Path f = debs.resolve(p.fileName());
-            n.put("size", Files.size(f));
-            n.put("sha256", ImageCache.sha256(f));
-            ps.add(n);
+            packages.add(new Manifest.Package(p.name(), p.version(), p.arch(), Files.size(f), ImageCache.sha256(f)));
         }
-        ObjectNode disks = m.putObject("stage2");
-        disks.put("label", Stage2.LABEL);
-        disks.put("uuid", Stage2.UUID);
-        disks.put("luksUuid", LuksVolume.UUID);
-        disks.put("luksPassphrase", LuksVolume.PASSPHRASE);
-        disks.put("pbkdf", "pbkdf2");
-        disks.put("pbkdfIterations", LuksVolume.PBKDF2_ITERATIONS);
-        ObjectNode images = m.putObject("images");
-        for (Map.Entry<String, Path> e : Map.of(
-                "kernel", vmlinuz,
-                "kernelConfig", vmlinuz.resolveSibling("config-" + res.kernelVersion()),
-                "rootDisk", out.resolve(ROOT_DISK),
-                "luksDisk", out.resolve(LUKS_DISK),
-                "luksKeyfile", out.resolve(LUKS_KEYFILE)).entrySet().stream()
-                .sorted(Map.Entry.comparingByKey()).toList()) {
-            ObjectNode i = images.putObject(e.getKey());
-            i.put("path", out.relativize(e.getValue()).toString());
-            i.put("size", Files.size(e.getValue()));
-            i.put("sha256", ImageCache.sha256(e.getValue()));
-        }
-        json.writerWithDefaultPrettyPrinter().writeValue(out.resolve(ImageCache.MANIFEST).toFile(), m);
+        Manifest.Stage2 stage2 = new Manifest.Stage2(Stage2.LABEL, Stage2.UUID, LuksVolume.UUID, LuksVolume.PASSPHRASE,
+                "pbkdf2", LuksVolume.PBKDF2_ITERATIONS);
+        Manifest.Images images = new Manifest.Images(image(out, vmlinuz),
+                image(out, vmlinuz.resolveSibling("config-" + res.kernelVersion())), image(out, out.resolve(LUKS_DISK)),
+                image(out, out.resolve(LUKS_KEYFILE)), image(out, out.resolve(ROOT_DISK)));
+        new Manifest(Recipe.VERSION, res.arch().id(), res.arch().debianArch(), res.entryName(), kernel,
+                new Manifest.Sysroot(sysroot.files(), sysroot.bytes(), List.copyOf(sysroot.skipped())),
+                List.copyOf(packages), stage2, images).write(out.resolve(ImageCache.MANIFEST));
+    }
+
+    private static Manifest.Image image(Path entry, Path file) throws IOException {
+        return new Manifest.Image(entry.relativize(file).toString(), Files.size(file), ImageCache.sha256(file));
     }
 }

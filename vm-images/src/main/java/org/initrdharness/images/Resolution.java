@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.initrdharness.images.apt.DebPackage;
+import org.initrdharness.files.AtomicFiles;
 import org.initrdharness.images.cache.ImageCache;
 import org.initrdharness.vm.Arch;
 
@@ -48,9 +48,7 @@ record Resolution(Arch arch, String listsStamp, List<String> wanted, DebPackage 
         o.set("kernel", node(kernel));
         ArrayNode ps = o.putArray("packages");
         packages.forEach(p -> ps.add(node(p)));
-        Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), o);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(file, out -> JSON.writerWithDefaultPrettyPrinter().writeValue(out, o));
     }
 
     /** The saved resolution when it was made from the same lists, recipe and wanted packages; else null. */
@@ -73,7 +71,7 @@ record Resolution(Arch arch, String listsStamp, List<String> wanted, DebPackage 
         }
     }
 
-    static ObjectNode node(DebPackage p) {
+    private static ObjectNode node(DebPackage p) {
         ObjectNode n = JSON.createObjectNode();
         n.put("name", p.name());
         n.put("version", p.version());

@@ -1,21 +1,17 @@
 package org.initrdharness.images;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.initrdharness.files.AtomicFiles;
 import org.initrdharness.images.apt.Apt;
 import org.initrdharness.images.apt.DebPackage;
 import org.initrdharness.images.apt.KernelPackage;
 import org.initrdharness.images.cache.ImageCache;
-import org.initrdharness.images.disk.LuksVolume;
-import org.initrdharness.images.disk.Stage2;
 import org.initrdharness.vm.Arch;
 
 /**
@@ -147,32 +143,34 @@ public final class VmImages {
         if (!new ImageCache(entry.getParent().getParent()).isComplete(entry)) {
             return "no completion marker, or it does not match the manifest";
         }
-        JsonNode m = new ObjectMapper().readTree(entry.resolve(ImageCache.MANIFEST).toFile());
+        Manifest m;
+        try {
+            m = Manifest.read(entry.resolve(ImageCache.MANIFEST));
+        } catch (IOException e) {
+            return "unreadable manifest: " + e.getMessage();
+        }
         List<String> known = stamps != null && Files.isRegularFile(stamps) ? Files.readAllLines(stamps) : List.of();
         List<String> now = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> it = m.path("images").fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
-            Path f = entry.resolve(e.getValue().path("path").asText());
+        if (m.images() == null) return "no images in the manifest";
+        for (Map.Entry<String, Manifest.Image> e : m.images().byName().entrySet()) {
+            if (e.getValue() == null) return e.getKey() + " missing from the manifest";
+            Path f = entry.resolve(e.getValue().path());
             if (!Files.isRegularFile(f)) return e.getKey() + " missing: " + f;
-            if (Files.size(f) != e.getValue().path("size").asLong()) return e.getKey() + " has the wrong size: " + f;
-            String sha = e.getValue().path("sha256").asText();
+            if (Files.size(f) != e.getValue().size()) return e.getKey() + " has the wrong size: " + f;
+            String sha = e.getValue().sha256();
             String stamp = stamp(f, sha);
             if (!known.contains(stamp) && !ImageCache.sha256(f).equals(sha)) {
                 return e.getKey() + " does not match its sha256: " + f;
             }
             now.add(stamp);
         }
-        String kv = m.path("kernel").path("version").asText();
+        String kv = m.kernel().version();
         for (String must : List.of(GuestBuilder.KERNEL_DIR + "/lib/modules/" + kv + "/kernel",
                 GuestBuilder.SYSROOT_DIR + "/usr/lib/os-release", GuestBuilder.SYSROOT_DIR + "/usr/lib/systemd")) {
             if (!Files.exists(entry.resolve(must))) return must + " missing";
         }
         if (stamps != null && !now.equals(known)) {
-            Path tmp = Files.createTempFile(stamps.getParent(), stamps.getFileName().toString(), ".tmp");
-            Files.write(tmp, now);
-            Files.move(tmp, stamps, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(stamps, String.join("", now.stream().map(s -> s + "\n").toList()));
         }
         return null;
     }
@@ -184,17 +182,19 @@ public final class VmImages {
                 + " " + ((java.nio.file.attribute.FileTime) a.get("ctime")).to(java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
+    /** The images as the entry's manifest names them; modules and sysroot are where the builder puts them. */
     private static GuestImages describe(Arch arch, Path entry) {
         try {
-            JsonNode m = new ObjectMapper().readTree(entry.resolve(ImageCache.MANIFEST).toFile());
-            String kv = m.path("kernel").path("version").asText();
+            Manifest m = Manifest.read(entry.resolve(ImageCache.MANIFEST));
+            String kv = m.kernel().version();
+            Manifest.Images i = m.images();
             Path kernel = entry.resolve(GuestBuilder.KERNEL_DIR);
-            return new GuestImages(arch, kv, entry.resolve(m.path("images").path("kernel").path("path").asText()),
+            return new GuestImages(arch, kv, entry.resolve(i.kernel().path()),
                     kernel.resolve("lib/modules").resolve(kv), kernel.resolve("lib/firmware"),
-                    entry.resolve(GuestBuilder.SYSROOT_DIR), entry.resolve(GuestBuilder.ROOT_DISK),
-                    Stage2.LABEL, Stage2.UUID, entry.resolve(GuestBuilder.LUKS_DISK), LuksVolume.UUID,
-                    LuksVolume.PASSPHRASE, entry.resolve(GuestBuilder.LUKS_KEYFILE),
-                    entry.resolve(ImageCache.MANIFEST), kernel.resolve("boot/config-" + kv));
+                    entry.resolve(GuestBuilder.SYSROOT_DIR), entry.resolve(i.rootDisk().path()),
+                    m.stage2().label(), m.stage2().uuid(), entry.resolve(i.luksDisk().path()), m.stage2().luksUuid(),
+                    m.stage2().luksPassphrase(), entry.resolve(i.luksKeyfile().path()),
+                    entry.resolve(ImageCache.MANIFEST), entry.resolve(i.kernelConfig().path()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

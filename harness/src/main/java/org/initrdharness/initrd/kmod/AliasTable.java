@@ -5,12 +5,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import org.initrdharness.files.AtomicFiles;
 
 /**
  * Aliases of every module of a kernel and of its built-ins, for resolving soft dependencies
@@ -117,14 +117,7 @@ final class AliasTable {
     /** Written to a temporary file and renamed; a cache that cannot be written is skipped. */
     private static void store(Path cache, String text) {
         try {
-            Files.createDirectories(cache.getParent());
-            Path tmp = Files.createTempFile(cache.getParent(), ".alias-", ".tmp");
-            try {
-                Files.writeString(tmp, text, StandardCharsets.UTF_8);
-                Files.move(tmp, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(cache, text);
         } catch (IOException | RuntimeException e) {
             // a cache only saves time
         }

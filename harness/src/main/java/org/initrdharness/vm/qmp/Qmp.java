@@ -11,7 +11,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +25,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import javax.imageio.ImageIO;
+import org.initrdharness.files.AtomicFiles;
 import org.initrdharness.report.Timeline;
 import org.initrdharness.vm.DiskFormat;
 import org.initrdharness.vm.Timeouts;
@@ -181,16 +181,13 @@ public final class Qmp implements AutoCloseable {
 
     /** Writes the screen as a PNG (QEMU's own PNG writer when it has one, else PPM converted here). */
     public void screendump(Path png) throws IOException {
-        Path dir = png.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + png.getFileName() + ".tmp");
-        try {
+        AtomicFiles.writeTo(png, tmp -> {
             try {
                 execute("screendump", Map.of("filename", tmp.toString(), "format", "png"));
             } catch (QmpException e) {
                 if (!String.valueOf(e.getMessage()).contains("format")) throw e;
                 // QEMU before 7.1 knows only PPM.
-                Path ppm = dir.resolve("." + png.getFileName() + ".ppm");
+                Path ppm = tmp.resolveSibling(tmp.getFileName() + ".ppm");
                 try {
                     execute("screendump", Map.of("filename", ppm.toString()));
                     ImageIO.write(Ppm.read(ppm), "png", tmp.toFile());
@@ -198,10 +195,7 @@ public final class Qmp implements AutoCloseable {
                     Files.deleteIfExists(ppm);
                 }
             }
-            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
         timeline.record("qmp", "screendump " + png.getFileName());
     }
 

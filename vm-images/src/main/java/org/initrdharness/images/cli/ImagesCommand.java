@@ -1,7 +1,13 @@
 package org.initrdharness.images.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -19,6 +25,14 @@ import picocli.CommandLine.Option;
         description = {"Builds (or finds in the cache) the guest images of each arch from Debian 12 packages:",
             "kernel and modules, systemd stage-1 sysroot, stage-2 root disk and its LUKS2 volume."})
 public final class ImagesCommand implements Callable<Integer>, CliCommand {
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new SimpleModule()
+            .addSerializer(Path.class, ToStringSerializer.instance)
+            .addSerializer(Arch.class, new StdSerializer<>(Arch.class) {
+                @Override
+                public void serialize(Arch a, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                    gen.writeString(a.id());
+                }
+            }));
 
     @Option(names = "--arch", required = true, paramLabel = "ARCH",
             description = "x86_64 or aarch64; repeat for both")
@@ -41,7 +55,6 @@ public final class ImagesCommand implements Callable<Integer>, CliCommand {
     public Integer call() {
         Path dir = cache != null ? cache.toAbsolutePath() : VmImages.defaultCache();
         Progress progress = quiet ? Progress.silent() : Progress.stderr();
-        ObjectMapper mapper = new ObjectMapper();
         try {
             List<Arch> parsed = arches.stream().map(Arch::parse).toList();
             for (Arch arch : parsed) {
@@ -50,7 +63,7 @@ public final class ImagesCommand implements Callable<Integer>, CliCommand {
                     for (Path removed : VmImages.prune(g, dir)) progress.report("pruned " + removed);
                 }
                 if (json) {
-                    System.out.println(mapper.writeValueAsString(toJson(mapper, g)));
+                    System.out.println(toJson(g));
                 } else {
                     System.out.println(g.arch().id() + ": kernel " + g.kernelVersion() + " " + g.kernel());
                     System.out.println("  modules   " + g.modules());
@@ -65,28 +78,13 @@ public final class ImagesCommand implements Callable<Integer>, CliCommand {
         } catch (IllegalArgumentException | ImagesException e) {
             System.err.println("images: " + e.getMessage());
             return 2;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    static ObjectNode toJson(ObjectMapper mapper, GuestImages g) {
-        ObjectNode o = mapper.createObjectNode();
-        o.put("arch", g.arch().id());
-        o.put("kernelVersion", g.kernelVersion());
-        o.put("kernel", g.kernel().toString());
-        o.put("kernelConfig", g.kernelConfig().toString());
-        o.put("modules", g.modules().toString());
-        o.put("firmware", g.firmware().toString());
-        o.put("sysroot", g.sysroot().toString());
-        o.put("rootDisk", g.rootDisk().toString());
-        o.put("rootLabel", g.rootLabel());
-        o.put("rootUuid", g.rootUuid());
-        o.put("luksDisk", g.luksDisk().toString());
-        o.put("luksUuid", g.luksUuid());
-        o.put("luksPassphrase", g.luksPassphrase());
-        o.put("luksKeyfile", g.luksKeyfile().toString());
-        o.put("manifest", g.manifest().toString());
-        return o;
+    /** The images as one JSON object: paths as plain strings, the arch by its id. */
+    static String toJson(GuestImages g) throws JsonProcessingException {
+        return JSON.writeValueAsString(g);
     }
 }

@@ -7,9 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import org.initrdharness.cli.Main;
+import org.initrdharness.images.GuestImages;
 import org.initrdharness.images.VmImages;
+import org.initrdharness.vm.Arch;
 import org.testng.annotations.Test;
 
 /** {@code initrd-harness images}, through the real command line (the sub-command comes from META-INF/services). */
@@ -55,5 +58,25 @@ public class ImagesCommandTest {
             }
         }
         assertEquals(new ObjectMapper().readTree(lines.get(1)).path("arch").asText(), "aarch64");
+    }
+
+    @Test
+    public void jsonHasPlainPathsAndTheArchId() throws Exception {
+        Path e = Path.of("/cache/entries/x86_64-0123");
+        GuestImages g = new GuestImages(Arch.X86_64, "6.1.0-57-amd64", e.resolve("kernel/boot/vmlinuz-6.1.0-57-amd64"),
+                e.resolve("kernel/lib/modules/6.1.0-57-amd64"), e.resolve("kernel/lib/firmware"), e.resolve("sysroot"),
+                e.resolve("stage2.ext4"), "stage2root", "5e72", e.resolve("stage2-luks.img"), "1c5a", "pass \"word\"",
+                e.resolve("stage2-luks.key"), e.resolve("manifest.json"), e.resolve("kernel/boot/config-6.1.0-57-amd64"));
+        assertEquals(ImagesCommand.toJson(g), "{\"arch\":\"x86_64\",\"kernelVersion\":\"6.1.0-57-amd64\","
+                + "\"kernel\":\"/cache/entries/x86_64-0123/kernel/boot/vmlinuz-6.1.0-57-amd64\","
+                + "\"modules\":\"/cache/entries/x86_64-0123/kernel/lib/modules/6.1.0-57-amd64\","
+                + "\"firmware\":\"/cache/entries/x86_64-0123/kernel/lib/firmware\","
+                + "\"sysroot\":\"/cache/entries/x86_64-0123/sysroot\","
+                + "\"rootDisk\":\"/cache/entries/x86_64-0123/stage2.ext4\",\"rootLabel\":\"stage2root\",\"rootUuid\":\"5e72\","
+                + "\"luksDisk\":\"/cache/entries/x86_64-0123/stage2-luks.img\",\"luksUuid\":\"1c5a\","
+                + "\"luksPassphrase\":\"pass \\\"word\\\"\","
+                + "\"luksKeyfile\":\"/cache/entries/x86_64-0123/stage2-luks.key\","
+                + "\"manifest\":\"/cache/entries/x86_64-0123/manifest.json\","
+                + "\"kernelConfig\":\"/cache/entries/x86_64-0123/kernel/boot/config-6.1.0-57-amd64\"}");
     }
 }
