@@ -6,13 +6,13 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.initrdharness.files.AtomicFiles;
 
 /** The matrix at a glance: scenario × arch with verdict and time, and the same as JSON. */
 public final class MatrixReport {
@@ -131,14 +131,7 @@ public final class MatrixReport {
         }
         h.append("</body></html>\n");
         Path out = dir.resolve("index.html").toAbsolutePath();
-        Files.createDirectories(out.getParent());
-        Path tmp = Files.createTempFile(out.getParent(), "index.html", ".tmp");
-        try {
-            Files.writeString(tmp, h);
-            Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(out, h.toString());
         return out;
     }
 
@@ -169,14 +162,7 @@ public final class MatrixReport {
             results.add(r);
         }
         doc.put("results", results);
-        Path abs = file.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
-        try {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), doc);
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file.toAbsolutePath(),
+                out -> new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, doc));
     }
 }
