@@ -30,9 +30,9 @@ final class Accounts {
         group.append("nogroup:x:65534:\n");
         c.text(CONFIG, "/etc/passwd", passwd.toString(), 0644, "users: root for sulogin");
         c.text(CONFIG, "/etc/group", group.toString(), 0644, "groups named by udev rules");
-        String access = options.emergencyAccess();
+        EmergencyAccess access = options.emergencyAccess();
         c.text(CONFIG, "/etc/shadow", shadow(access), 0600, "option emergencyAccess=" + describe(access));
-        if (access.equals("open")) {
+        if (access instanceof EmergencyAccess.Open) {
             // sulogin would refuse a locked root; SYSTEMD_SULOGIN_FORCE=1 makes it give a shell.
             for (String unit : new String[] {"emergency.service", "rescue.service"}) {
                 c.text(CONFIG, ETC_UNITS + unit + ".d/stage1-open.conf",
@@ -42,19 +42,17 @@ final class Accounts {
         }
     }
 
-    /** /etc/shadow with root's password field for this access mode. */
-    static String shadow(String access) {
-        String field = switch (access) {
-            case "locked", "open" -> "!";
-            default -> access;
-        };
+    /** /etc/shadow with root's password field for this access. */
+    static String shadow(EmergencyAccess access) {
+        // Locked and open alike: an open shell comes from SYSTEMD_SULOGIN_FORCE, not a password.
+        String field = access instanceof EmergencyAccess.Hash h ? h.crypt() : "!";
         if (field.contains(":") || field.contains("\n")) {
             throw new InitrdBuildException("option emergencyAccess: a password hash cannot contain ':' or a newline");
         }
         return "root:" + field + ":19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n";
     }
 
-    private static String describe(String access) {
-        return access.startsWith("$") ? "hashed password" : access;
+    private static String describe(EmergencyAccess access) {
+        return access instanceof EmergencyAccess.Hash ? "hashed password" : access.value();
     }
 }

@@ -6,18 +6,16 @@ import static org.initrdharness.stage1.Component.SHELL;
 final class Shell {
     private Shell() {}
 
-    static void compose(String hookShell, Stage1Composition.Collector c) {
-        if (hookShell.equals("bash")) {
-            c.want(SHELL, "/usr/bin/bash", "option hookShell: root's shell and legacy hooks");
-            c.link(SHELL, "/usr/bin/sh", "bash", "option hookShell: /bin/sh");
-        } else {
-            c.want(SHELL, "/usr/bin/busybox", "root's shell and legacy hooks (static busybox, applets built in)");
-            c.link(SHELL, "/usr/bin/sh", "busybox", "/bin/sh is busybox");
+    static void compose(HookShell shell, Stage1Composition.Collector c) {
+        switch (shell) {
+            case BASH -> {
+                c.want(SHELL, "/usr/bin/bash", "option hookShell: root's shell and legacy hooks");
+                c.link(SHELL, "/usr/bin/sh", "bash", "option hookShell: /bin/sh");
+            }
+            case BUSYBOX -> {
+                c.want(SHELL, "/usr/bin/busybox", "root's shell and legacy hooks (static busybox, applets built in)");
+                c.link(SHELL, "/usr/bin/sh", "busybox", "/bin/sh is busybox");
+            }
         }
-    }
-
-    /** The shell legacy hooks run in. */
-    static String hookShellPath(Stage1Options o) {
-        return o.hookShell().equals("bash") ? "/usr/bin/bash" : "/usr/bin/busybox sh";
     }
 }

@@ -112,13 +112,13 @@ public class Stage1BootTest {
     @Test(dataProvider = "arches")
     public void legacyHooksRunOnceInTheScriptedStage1Order(Arch arch) throws IOException {
         GuestImages g = VmImages.ensure(arch);
-        Stage1Options o = Stage1Options.defaults().withHooks(
+        Stage1Options o = Stage1Options.builder().hooks(
                 "mkdir -p /run/harness; echo pre-device >> /run/harness/order",
                 "test -e /dev/disk/by-label/" + g.rootLabel() + " && ! grep -q ' /sysroot ' /proc/mounts"
                         + " && echo post-device >> /run/harness/order",
                 "grep -q ' /sysroot ' /proc/mounts && test -e /sysroot/etc/os-release"
                         + " && echo post-mount >> /run/harness/order",
-                null);
+                null).build();
         Path initrd = initrd(arch, o);
         try (Machine m = Machine.start(spec(arch, "hooks", initrd, g.rootDisk(), "root=LABEL=" + g.rootLabel()).build())) {
             ConsoleMatch s2 = m.console().waitFor(STAGE2, BOOT);
@@ -130,8 +130,8 @@ public class Stage1BootTest {
     @Test(dataProvider = "arches")
     public void aFailingHookDropsToEmergencyNamingItAndALockedRootSaysSo(Arch arch) throws IOException {
         GuestImages g = VmImages.ensure(arch);
-        Stage1Options o = Stage1Options.defaults().withHooks(null, "echo checking; exit 3", null,
-                "echo pre-fail ran");
+        Stage1Options o = Stage1Options.builder().hooks(null, "echo checking; exit 3", null,
+                "echo pre-fail ran").build();
         Path initrd = initrd(arch, o);
         try (Machine m = Machine.start(spec(arch, "failing-hook", initrd, g.rootDisk(), "root=LABEL=" + g.rootLabel()).build())) {
             m.console().allow(FailurePattern.UNIT_FAILED);
