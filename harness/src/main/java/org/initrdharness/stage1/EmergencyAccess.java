@@ -1,37 +1,63 @@
 package org.initrdharness.stage1;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import org.initrdharness.initrd.InitrdBuildException;
+
 /**
- * Who may use the emergency and rescue shells: "locked" (sulogin refuses and says the root
- * account is locked), "open" (a root shell on the console without a password) or a crypt(3)
- * hash (sulogin asks for that password).
+ * Who may use the emergency and rescue shells. In JSON: "locked", "open" or the hash itself.
  */
-final class EmergencyAccess {
-    private EmergencyAccess() {}
+public sealed interface EmergencyAccess {
+    /** sulogin refuses and says the root account is locked. */
+    EmergencyAccess LOCKED = new Locked();
+    /** A root shell on the console without a password. */
+    EmergencyAccess OPEN = new Open();
 
-    /** /etc/shadow with root's password field for this access mode. */
-    static String shadow(String access) {
-        String field = switch (access) {
-            case "locked", "open" -> "!";
-            default -> access;
+    /** sulogin asks for the password of this crypt(3) hash, e.g. from `openssl passwd -6`. */
+    static EmergencyAccess hash(String crypt) {
+        return new Hash(crypt);
+    }
+
+    /** Reads the JSON form. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static EmergencyAccess of(String value) {
+        return switch (value) {
+            case "locked" -> LOCKED;
+            case "open" -> OPEN;
+            default -> new Hash(value);
         };
-        if (field.contains(":") || field.contains("\n")) {
-            throw new org.initrdharness.initrd.InitrdBuildException(
-                    "option emergencyAccess: a password hash cannot contain ':' or a newline");
+    }
+
+    /** The JSON form. */
+    @JsonValue
+    String value();
+
+    record Locked() implements EmergencyAccess {
+        @Override
+        public String value() {
+            return "locked";
         }
-        return "root:" + field + ":19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n";
     }
 
-    static String describe(String access) {
-        return access.startsWith("$") ? "hashed password" : access;
+    record Open() implements EmergencyAccess {
+        @Override
+        public String value() {
+            return "open";
+        }
     }
 
-    static void compose(String access, Stage1Composition.Collector c) {
-        if (!access.equals("open")) return;
-        // sulogin would refuse a locked root; SYSTEMD_SULOGIN_FORCE=1 makes it give a shell.
-        for (String unit : new String[] {"emergency.service", "rescue.service"}) {
-            c.text(Component.CONFIG, SystemdStage1.ETC_UNITS + unit + ".d/stage1-open.conf",
-                    "[Service]\nEnvironment=SYSTEMD_SULOGIN_FORCE=1\n", 0644,
-                    "option emergencyAccess=open: sulogin gives a root shell without password");
+    record Hash(String crypt) implements EmergencyAccess {
+        public Hash {
+            if (!crypt.startsWith("$")) {
+                throw new InitrdBuildException("option emergencyAccess: '" + crypt
+                        + "' is neither \"locked\", \"open\" nor a crypt(3) hash such as the output of"
+                        + " `openssl passwd -6`");
+            }
+        }
+
+        @Override
+        public String value() {
+            return crypt;
         }
     }
 }

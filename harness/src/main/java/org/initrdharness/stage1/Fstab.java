@@ -1,10 +1,46 @@
 package org.initrdharness.stage1;
 
-import org.initrdharness.initrd.InitrdBuildException;
+import static org.initrdharness.stage1.Component.CONFIG;
 
-/** The initrd's /etc/fstab and /etc/crypttab, written from {@link Stage1Options}. */
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.initrdharness.initrd.InitrdBuildException;
+import org.initrdharness.initrd.InitrdPath;
+import org.initrdharness.initrd.PlanEntry;
+
+/** The initrd's /etc/fstab and /etc/crypttab with its key files, written from {@link Stage1Options}. */
 final class Fstab {
     private Fstab() {}
+
+    static void compose(Stage1Options options, Stage1Composition.Collector c) {
+        if (!options.fileSystems().isEmpty()) {
+            c.text(CONFIG, "/etc/fstab", fstab(options), 0644, "option fileSystems");
+        }
+        if (!options.luks().isEmpty()) {
+            if (!options.cryptsetup()) {
+                throw new InitrdBuildException("option luks names volumes but option cryptsetup is false:"
+                        + " set cryptsetup to true or remove luks");
+            }
+            c.text(CONFIG, "/etc/crypttab", crypttab(options), 0644, "option luks");
+            for (Stage1Options.LuksVolume v : options.luks()) {
+                String key = keyPath(v);
+                if (v.passphrase() != null) {
+                    c.put(CONFIG, new PlanEntry.Generated(InitrdPath.of(key),
+                            v.passphrase().getBytes(StandardCharsets.UTF_8), 0400,
+                            "option luks '" + v.name() + "' passphrase (a key file in the initrd)"));
+                } else if (v.keyFile() != null) {
+                    Path host = Path.of(v.keyFile());
+                    if (!Files.isRegularFile(host)) {
+                        throw new InitrdBuildException("option luks '" + v.name() + "': keyFile " + host
+                                + " is not a readable file on this host");
+                    }
+                    c.put(CONFIG, new PlanEntry.RegularFile(InitrdPath.of(key), host.toAbsolutePath(), 0400,
+                            "option luks '" + v.name() + "' keyFile " + host));
+                }
+            }
+        }
+    }
 
     /**
      * One line a file system, mounted under /sysroot by systemd-fstab-generator. The root is

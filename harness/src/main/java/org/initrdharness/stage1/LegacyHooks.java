@@ -54,7 +54,7 @@ public final class LegacyHooks {
                     "option " + h.option() + ": wanted by " + h.wantedBy());
         }
         if (any) {
-            c.text(Component.HOOKS, RUNNER, runner(SystemdStage1.hookShellPath(o)), 0755,
+            c.text(Component.HOOKS, RUNNER, runner(o.hookShell().command()), 0755,
                     "runs a legacy hook and names it when it fails");
         }
     }

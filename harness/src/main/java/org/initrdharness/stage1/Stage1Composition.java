@@ -91,6 +91,20 @@ public record Stage1Composition(List<Want> wants, List<Item> generated, Set<Stri
             put(c, new PlanEntry.Directory(InitrdPath.of(path), mode, reason));
         }
 
+        /** A unit file from the package unit directory. */
+        void unit(Component c, String name, String why) {
+            want(c, SystemdStage1.UNITS + name, "unit: " + why);
+        }
+
+        void units(Component c, String why, String... names) {
+            for (String n : names) unit(c, n, why);
+        }
+
+        /** A .wants link in the package unit directory, as `systemctl enable` would make. */
+        void wantedBy(Component c, String target, String unit) {
+            link(c, SystemdStage1.UNITS + target + ".wants/" + unit, "../" + unit, unit + " wanted by " + target);
+        }
+
         void module(String name) {
             modules.add(name);
         }

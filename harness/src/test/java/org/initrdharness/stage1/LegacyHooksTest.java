@@ -11,8 +11,8 @@ import org.initrdharness.vm.Arch;
 import org.testng.annotations.Test;
 
 public class LegacyHooksTest {
-    private static final Stage1Options ALL = Stage1Options.defaults()
-            .withHooks("echo pre-device", "echo post-device", "touch /sysroot/marker", "echo pre-fail");
+    private static final Stage1Options ALL = Stage1Options.builder()
+            .hooks("echo pre-device", "echo post-device", "touch /sysroot/marker", "echo pre-fail").build();
 
     private static String unit(Stage1Composition c, String name) {
         return c.text("/etc/systemd/system/" + name).orElseThrow(() -> new AssertionError("no unit " + name));

@@ -1,10 +1,16 @@
 package org.initrdharness.stage1;
 
 import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
+import static org.testng.Assert.assertNotEquals;
 import static org.testng.Assert.assertNull;
 import static org.testng.Assert.assertTrue;
 import static org.testng.Assert.expectThrows;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.initrdharness.initrd.InitrdBuildException;
 import org.testng.annotations.Test;
 
@@ -16,9 +22,122 @@ public class Stage1OptionsTest {
         assertTrue(o.cryptsetup());
         assertTrue(o.plymouth());
         assertTrue(o.fsck());
-        assertEquals(o.emergencyAccess(), "locked");
+        assertEquals(o.emergencyAccess(), EmergencyAccess.LOCKED);
         assertNull(o.deviceTimeoutSec());
-        assertEquals(o.hookShell(), "busybox");
+        assertEquals(o.hookShell(), HookShell.BUSYBOX);
+        assertEquals(Stage1Options.builder().build(), o);
+        assertEquals(Stage1Options.parse("null", "test"), o);
+    }
+
+    /** Every key set to something other than its default, once as JSON and once through the builder. */
+    private static final String ALL_KEYS = """
+            {"cryptsetup": false, "plymouth": false, "fsck": false,
+             "fileSystems": [{"device": "LABEL=r", "fsType": "ext4"}, {"device": "/dev/vdb", "mountPoint": "/sysroot/d"}],
+             "luks": [{"name": "c", "device": "UUID=1", "passphrase": "p"}, {"name": "k", "device": "/dev/vdc", "keyFile": "/k"}],
+             "kernelModules": ["brd"], "modprobeOptions": {"brd": "rd_nr=3"},
+             "emergencyAccess": "$6$salt$hash", "deviceTimeoutSec": 5, "startTimeoutSec": 7, "journalToConsole": true,
+             "network": {"networkFiles": {"10-a.network": "[Match]\\n"}},
+             "units": {"b.service": "[Service]\\n", "a.service": "[Unit]\\n"},
+             "wants": {"initrd.target": ["a.service", "b.service"], "sysinit.target": ["c.service"]},
+             "dropIns": {"a.service/x.conf": "[Service]\\n"}, "binaries": ["/usr/bin/ip"], "files": {"/etc/x": "y"},
+             "hookShell": "bash", "preDeviceCommands": "a", "postDeviceCommands": "b", "postMountCommands": "c",
+             "preFailCommands": "d"}
+            """;
+
+    private static Stage1Options allKeysBuilt() {
+        return Stage1Options.builder().cryptsetup(false).plymouth(false).fsck(false)
+                .fileSystem(new Stage1Options.FileSystem("LABEL=r", null, "ext4", null))
+                .fileSystem(new Stage1Options.FileSystem("/dev/vdb", "/sysroot/d", null, null))
+                .luksVolume(new Stage1Options.LuksVolume("c", "UUID=1", "p", null, null))
+                .luksVolume(new Stage1Options.LuksVolume("k", "/dev/vdc", null, "/k", null))
+                .kernelModules(List.of("brd")).modprobeOptions(Map.of("brd", "rd_nr=3"))
+                .emergencyAccess(EmergencyAccess.hash("$6$salt$hash")).deviceTimeoutSec(5).startTimeoutSec(7)
+                .journalToConsole(true).network(new Stage1Options.Network(Map.of("10-a.network", "[Match]\n"), null))
+                .unit("b.service", "[Service]\n").unit("a.service", "[Unit]\n")
+                .want("initrd.target", "a.service").want("sysinit.target", "c.service").want("initrd.target", "b.service")
+                .dropIns(Map.of("a.service/x.conf", "[Service]\n")).binaries(List.of("/usr/bin/ip")).file("/etc/x", "y")
+                .hookShell(HookShell.BASH).hooks("a", "b", "c", "d").build();
+    }
+
+    @Test
+    public void theBuilderMakesWhatTheSameJsonMakes() {
+        Stage1Options parsed = Stage1Options.parse(ALL_KEYS, "test");
+        assertEquals(allKeysBuilt(), parsed);
+        assertNotEquals(parsed, Stage1Options.defaults());
+    }
+
+    @Test
+    public void toBuilderGivesTheSameOptionsBackAndLeavesTheOriginalAlone() {
+        Stage1Options o = allKeysBuilt();
+        assertEquals(o.toBuilder().build(), o);
+        assertEquals(Stage1Options.defaults().toBuilder().build(), Stage1Options.defaults());
+        Stage1Options.Builder b = o.toBuilder();
+        Stage1Options changed = b.want("initrd.target", "d.service").file("/etc/z", "z").preFailCommands(null).build();
+        assertEquals(changed.wants().get("initrd.target"), List.of("a.service", "b.service", "d.service"));
+        assertEquals(o.wants().get("initrd.target"), List.of("a.service", "b.service"), "the original keeps its lists");
+        assertFalse(o.files().containsKey("/etc/z"));
+        assertEquals(o.preFailCommands(), "d");
+        b.want("initrd.target", "e.service");
+        assertEquals(changed.wants().get("initrd.target"), List.of("a.service", "b.service", "d.service"),
+                "what was built keeps its lists when the builder goes on");
+    }
+
+    @Test
+    public void nullInABuilderSetterRestoresTheDefaultAsInJson() {
+        Stage1Options o = allKeysBuilt().toBuilder().cryptsetup(null).plymouth(null).fsck(null).fileSystems(null)
+                .luks(null).kernelModules(null).modprobeOptions(null).emergencyAccess(null).deviceTimeoutSec(null)
+                .startTimeoutSec(null).journalToConsole(null).network(null).units(null).wants(null).dropIns(null)
+                .binaries(null).files(null).hookShell(null).hooks(null, null, null, null).build();
+        assertEquals(o, Stage1Options.defaults());
+        assertEquals(Stage1Options.parse("{\"plymouth\": null, \"emergencyAccess\": null, \"hookShell\": null}", "t"),
+                Stage1Options.defaults());
+    }
+
+    @Test
+    public void writtenAsJsonTheOptionsReadBackTheSame() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        for (Stage1Options o : List.of(Stage1Options.defaults(), allKeysBuilt(),
+                Stage1Options.builder().emergencyAccess(EmergencyAccess.OPEN).build())) {
+            String text = json.writeValueAsString(o);
+            assertEquals(Stage1Options.parse(text, "written"), o, text);
+        }
+        String open = json.writeValueAsString(Stage1Options.builder().emergencyAccess(EmergencyAccess.OPEN).build());
+        assertTrue(open.contains("\"emergencyAccess\":\"open\""), open);
+        assertTrue(open.contains("\"hookShell\":\"busybox\""), open);
+    }
+
+    private static final List<String> KEYS = List.of("binaries", "cryptsetup", "deviceTimeoutSec", "dropIns",
+            "emergencyAccess", "files", "fileSystems", "fsck", "hookShell", "journalToConsole", "kernelModules",
+            "luks", "modprobeOptions", "network", "plymouth", "postDeviceCommands", "postMountCommands",
+            "preDeviceCommands", "preFailCommands", "startTimeoutSec", "units", "wants");
+
+    @Test
+    public void theKnownKeysAreTheOptionsAndNotTheBuildersAdders() {
+        for (String adder : List.of("fileSystem", "luksVolume", "unit", "want", "file", "hooks", "build", "toBuilder")) {
+            InitrdBuildException e = expectThrows(InitrdBuildException.class,
+                    () -> Stage1Options.parse("{\"" + adder + "\": \"x\"}", "opts.json"));
+            assertTrue(e.getMessage().startsWith("opts.json: unknown option '" + adder + "'"), e.getMessage());
+            String known = e.getMessage().substring(e.getMessage().indexOf("known options there: ") + 21);
+            assertEquals(known, KEYS.stream().sorted().collect(Collectors.joining(", ")), e.getMessage());
+        }
+    }
+
+    @Test
+    public void eachEmergencyAccessIsReadAsItsVariant() {
+        assertEquals(Stage1Options.parse("{\"emergencyAccess\": \"locked\"}", "t").emergencyAccess(), EmergencyAccess.LOCKED);
+        assertEquals(Stage1Options.parse("{\"emergencyAccess\": \"open\"}", "t").emergencyAccess(), EmergencyAccess.OPEN);
+        assertEquals(Stage1Options.parse("{\"emergencyAccess\": \"$6$s$h\"}", "t").emergencyAccess(),
+                new EmergencyAccess.Hash("$6$s$h"));
+        assertEquals(EmergencyAccess.of("open"), EmergencyAccess.OPEN);
+        InitrdBuildException e = expectThrows(InitrdBuildException.class, () -> EmergencyAccess.hash("secret"));
+        assertTrue(e.getMessage().contains("\"locked\", \"open\""), e.getMessage());
+    }
+
+    @Test
+    public void badHookShellSaysWhatIsAllowed() {
+        InitrdBuildException e = expectThrows(InitrdBuildException.class,
+                () -> Stage1Options.parse("{\"hookShell\": \"zsh\"}", "o.json"));
+        assertEquals(e.getMessage(), "o.json: option hookShell: 'zsh' is not \"busybox\" or \"bash\"");
     }
 
     @Test

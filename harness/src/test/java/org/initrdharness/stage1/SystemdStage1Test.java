@@ -3,10 +3,15 @@ package org.initrdharness.stage1;
 import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
+import static org.testng.Assert.expectThrows;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
+import org.initrdharness.initrd.InitrdBuildException;
 import org.initrdharness.initrd.PlanEntry;
 import org.initrdharness.vm.Arch;
+import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
 public class SystemdStage1Test {
@@ -102,6 +107,44 @@ public class SystemdStage1Test {
         Stage1Composition c = compose("{\"emergencyAccess\": \"" + hash + "\"}");
         assertTrue(c.text("/etc/shadow").orElseThrow().startsWith("root:" + hash + ":"));
         assertEquals(c.generatedAt("/etc/shadow").map(e -> ((PlanEntry.Generated) e).mode()).orElseThrow(), 0600);
+    }
+
+    @DataProvider
+    public Object[][] emergencyAccess() {
+        String hash = "$6$salt$0123456789abcdefABCDEF";
+        return new Object[][] {
+            {"locked", EmergencyAccess.LOCKED, "root:!:", "option emergencyAccess=locked", false},
+            {"open", EmergencyAccess.OPEN, "root:!:", "option emergencyAccess=open", true},
+            {hash, EmergencyAccess.hash(hash), "root:" + hash + ":", "option emergencyAccess=hashed password", false},
+        };
+    }
+
+    /** Read from JSON or set through the builder, each variant writes the same shadow and drop-ins. */
+    @Test(dataProvider = "emergencyAccess")
+    public void eachEmergencyAccessIsWrittenAsBefore(String json, EmergencyAccess typed, String shadowStart,
+            String reason, boolean forced) {
+        Stage1Composition parsed = compose("{\"emergencyAccess\": \"" + json + "\"}");
+        Stage1Composition built = SystemdStage1.compose(Arch.X86_64,
+                Stage1Options.builder().emergencyAccess(typed).build(), null);
+        for (Stage1Composition c : List.of(parsed, built)) {
+            PlanEntry.Generated shadow = (PlanEntry.Generated) c.generatedAt("/etc/shadow").orElseThrow();
+            assertEquals(new String(shadow.content(), StandardCharsets.UTF_8),
+                    shadowStart + "19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n");
+            assertEquals(shadow.mode(), 0600);
+            assertEquals(shadow.reason(), reason);
+            for (String unit : new String[] {"emergency", "rescue"}) {
+                assertEquals(c.text("/etc/systemd/system/" + unit + ".service.d/stage1-open.conf").isPresent(), forced,
+                        json + ": " + unit);
+            }
+        }
+        assertEquals(built.generated(), parsed.generated());
+    }
+
+    @Test
+    public void aHashThatWouldBreakShadowIsRefused() {
+        InitrdBuildException e = expectThrows(InitrdBuildException.class,
+                () -> compose("{\"emergencyAccess\": \"$6$a:b\"}"));
+        assertTrue(e.getMessage().contains("cannot contain ':'"), e.getMessage());
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import org.initrdharness.images.disk.Stage2;
 import org.initrdharness.scenarios.support.Scenario;
 import org.initrdharness.scenarios.support.Stage2Report;
+import org.initrdharness.stage1.EmergencyAccess;
 import org.initrdharness.stage1.Stage1Options;
 import org.initrdharness.vm.BootFailure;
 import org.initrdharness.vm.Machine;
@@ -81,8 +82,7 @@ public class EmergencyShellScenario extends Scenario {
     @Test(groups = "nightly")
     public void deviceTimeoutOptionBoundsTheWaitForAMissingRoot() throws IOException {
         // The harness's own stage 1 says it in system.conf (DefaultDeviceTimeoutSec) and opens the shell itself.
-        Stage1Options options = Stage1Options.parse("{\"emergencyAccess\": \"open\", \"deviceTimeoutSec\": 5}",
-                "device-timeout scenario");
+        Stage1Options options = Stage1Options.builder().emergencyAccess(EmergencyAccess.OPEN).deviceTimeoutSec(5).build();
         MachineSpec spec = machine("device-timeout-option").initrd(stage1(options)).append(rootByLabel()).build();
         try (Machine m = start(spec)) {
             ConsoleMatch shell = openEmergencyShell(m);

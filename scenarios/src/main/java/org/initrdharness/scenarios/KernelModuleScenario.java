@@ -5,11 +5,10 @@ import static org.testng.Assert.assertEquals;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.initrdharness.scenarios.support.MarkingUnit;
 import org.initrdharness.scenarios.support.Scenario;
-import org.initrdharness.scenarios.support.Stage1Json;
 import org.initrdharness.scenarios.support.Stage2Report;
+import org.initrdharness.stage1.Stage1Options;
 import org.initrdharness.vm.Machine;
 import org.initrdharness.vm.MachineSpec;
 import org.testng.annotations.Test;
@@ -29,11 +28,9 @@ public class KernelModuleScenario extends Scenario {
                 echo "rd_size=$(cat /sys/module/brd/parameters/rd_size)"
                 echo "devices=$(ls /sys/block | grep '^ram' | sort | tr '\\n' ' ')"
                 """);
-        Map<String, Object> json = new TreeMap<>();
-        json.put("kernelModules", List.of("brd"));
-        json.put("modprobeOptions", Map.of("brd", "rd_nr=3 rd_size=1024"));
-        brd.addTo(json);
-        MachineSpec spec = machine("brd-with-options").initrd(stage1(Stage1Json.options("kernel-module scenario", json)))
+        Stage1Options options = brd.addTo(Stage1Options.builder().kernelModules(List.of("brd"))
+                .modprobeOptions(Map.of("brd", "rd_nr=3 rd_size=1024"))).build();
+        MachineSpec spec = machine("brd-with-options").initrd(stage1(options))
                 .disk(rootDisk()).append(rootByLabel()).build();
         try (Machine m = start(spec)) {
             Stage2Report stage2 = awaitStage2(m);

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import org.initrdharness.images.disk.Stage2;
 import org.initrdharness.scenarios.support.Scenario;
 import org.initrdharness.scenarios.support.Stage2Report;
+import org.initrdharness.stage1.EmergencyAccess;
 import org.initrdharness.stage1.LegacyHooks;
 import org.initrdharness.stage1.Stage1Options;
 import org.initrdharness.vm.Machine;
@@ -43,14 +44,14 @@ public class LegacyHooksScenario extends Scenario {
      * across switch-root keeps reading the console (nothing in stage 2 tells it to quit), so the
      * stage-2 shell would never see what is typed.
      */
-    private static final Stage1Options RECORDING_HOOKS = Stage1Options.parse("{\"plymouth\": false}", "hooks scenario").withHooks(
+    private static final Stage1Options RECORDING_HOOKS = Stage1Options.builder().plymouth(false).hooks(
             record("pre-device") + "if [ -e " + BY_LABEL + " ]; then echo present; else echo absent; fi > "
                     + MARKS + "/pre-device-by-label\n",
             record("post-device") + "ls /dev/disk/by-label > " + MARKS + "/post-device-labels\n"
                     + sysrootState("post-device"),
             record("post-mount") + sysrootState("post-mount")
                     + "echo written-by-post-mount > /sysroot/root/post-mount-was-here\n",
-            record("pre-fail"));
+            record("pre-fail")).build();
 
     private static String record(String hook) {
         return "mkdir -p " + MARKS + "\n"
@@ -107,9 +108,9 @@ public class LegacyHooksScenario extends Scenario {
 
     @Test(groups = "nightly")
     public void failingPostDeviceCommandsEndInEmergencyModeNamingTheHook() throws IOException {
-        Stage1Options options = Stage1Options.parse("{\"emergencyAccess\": \"open\"}", "failing-hook scenario")
-                .withHooks(record("pre-device"), record("post-device") + "echo giving up >&2\nexit 3\n",
-                        record("post-mount"), record("pre-fail"));
+        Stage1Options options = Stage1Options.builder().emergencyAccess(EmergencyAccess.OPEN)
+                .hooks(record("pre-device"), record("post-device") + "echo giving up >&2\nexit 3\n",
+                        record("post-mount"), record("pre-fail")).build();
         MachineSpec spec = machine("failing-post-device").initrd(stage1(options)).disk(rootDisk())
                 .append(rootByLabel()).build();
         try (Machine m = start(spec)) {

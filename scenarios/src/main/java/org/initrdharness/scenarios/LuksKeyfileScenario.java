@@ -5,14 +5,12 @@ import static org.testng.Assert.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.initrdharness.images.GuestImages;
 import org.initrdharness.scenarios.support.MarkingUnit;
 import org.initrdharness.scenarios.support.Scenario;
-import org.initrdharness.scenarios.support.Stage1Json;
 import org.initrdharness.scenarios.support.Stage2Report;
+import org.initrdharness.stage1.Stage1Options;
 import org.initrdharness.vm.Disk;
 import org.initrdharness.vm.Machine;
 import org.initrdharness.vm.MachineSpec;
@@ -35,11 +33,9 @@ public class LuksKeyfileScenario extends Scenario {
                 echo "root=$(readlink -f /dev/disk/by-label/stage2root)"
                 echo "dm=$(cat /sys/block/$(basename $(readlink -f /dev/disk/by-label/stage2root))/dm/name)"
                 """);
-        Map<String, Object> json = new TreeMap<>();
-        json.put("luks", List.of(Map.of("name", VOLUME, "device", "UUID=" + images.luksUuid(),
-                "keyFile", images.luksKeyfile().toString())));
-        mapper.addTo(json);
-        MachineSpec spec = machine("luks-keyfile").initrd(stage1(Stage1Json.options("LUKS keyfile scenario", json)))
+        Stage1Options options = mapper.addTo(Stage1Options.builder().luksVolume(new Stage1Options.LuksVolume(VOLUME,
+                "UUID=" + images.luksUuid(), null, images.luksKeyfile().toString(), null))).build();
+        MachineSpec spec = machine("luks-keyfile").initrd(stage1(options))
                 .disk(Disk.raw(images.luksDisk(), "luks")).append(rootByLabel()).build();
         try (Machine m = start(spec)) {
             Stage2Report stage2 = awaitStage2(m);

@@ -5,14 +5,12 @@ import static org.testng.Assert.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.initrdharness.scenarios.support.MarkingUnit;
 import org.initrdharness.scenarios.support.Scenario;
-import org.initrdharness.scenarios.support.Stage1Json;
 import org.initrdharness.scenarios.support.Stage2Report;
+import org.initrdharness.stage1.Stage1Options;
 import org.initrdharness.vm.Machine;
 import org.initrdharness.vm.MachineSpec;
 import org.initrdharness.vm.Nic;
@@ -36,13 +34,11 @@ public class Stage1NetworkingScenario extends Scenario {
                 ip -4 addr show
                 ip -4 route show
                 """);
-        Map<String, Object> json = new TreeMap<>();
-        json.put("network", Map.of());
         // wait-online is not part of the network option: the scenario brings it, unit and binary.
-        json.put("binaries", List.of("/usr/lib/systemd/systemd-networkd-wait-online"));
-        json.put("wants", new TreeMap<>(Map.of("network-online.target", List.of("systemd-networkd-wait-online.service"))));
-        ip.addTo(json);
-        MachineSpec spec = machine("dhcp-in-stage1").initrd(stage1(Stage1Json.options("networking scenario", json)))
+        Stage1Options options = ip.addTo(Stage1Options.builder().network(Stage1Options.Network.dhcp())
+                .binaries(List.of("/usr/lib/systemd/systemd-networkd-wait-online"))
+                .want("network-online.target", "systemd-networkd-wait-online.service")).build();
+        MachineSpec spec = machine("dhcp-in-stage1").initrd(stage1(options))
                 .disk(rootDisk()).nic(Nic.numbered(0)).append(rootByLabel()).build();
         try (Machine m = start(spec)) {
             Stage2Report stage2 = awaitStage2(m);

@@ -5,12 +5,9 @@ import static org.testng.Assert.assertTrue;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.initrdharness.images.disk.Stage2;
 import org.initrdharness.scenarios.support.MarkingUnit;
 import org.initrdharness.scenarios.support.Scenario;
-import org.initrdharness.scenarios.support.Stage1Json;
 import org.initrdharness.scenarios.support.Stage2Report;
 import org.initrdharness.stage1.Stage1Options;
 import org.initrdharness.vm.Machine;
@@ -31,17 +28,11 @@ public class SwitchRootScenario extends Scenario {
             echo "state=$(systemctl is-active sysroot.mount)"
             """);
 
-    private static Stage1Options withMark(MarkingUnit mark, String origin, Map<String, Object> json) {
-        Map<String, Object> all = new TreeMap<>(json);
-        mark.addTo(all);
-        return Stage1Json.options(origin, all);
-    }
-
     @Test(groups = "smoke")
     public void rootByLabelReachesStage2() throws IOException {
         // A user's initrd cannot carry the mark; reaching stage 2 on the only disk is all it shows.
         java.nio.file.Path initrd = bringsOwnInitrd() ? conventionalInitrd()
-                : stage1(withMark(SYSROOT_MARK, "root-by-label scenario", Map.of()));
+                : stage1(SYSROOT_MARK.addTo(Stage1Options.builder()).build());
         MachineSpec spec = machine("root-by-label").initrd(initrd).disk(rootDisk())
                 .append(rootByLabel()).build();
         try (Machine m = start(spec)) {
@@ -68,8 +59,8 @@ public class SwitchRootScenario extends Scenario {
 
     @Test(groups = "nightly")
     public void rootFromFstabEntryReachesStage2() throws IOException {
-        Stage1Options options = withMark(SYSROOT_MARK, "fstab scenario", Map.of("fileSystems",
-                List.of(Map.of("device", "LABEL=" + Stage2.LABEL, "mountPoint", "/sysroot", "fsType", "ext4"))));
+        Stage1Options options = SYSROOT_MARK.addTo(Stage1Options.builder()
+                .fileSystem(new Stage1Options.FileSystem("LABEL=" + Stage2.LABEL, "/sysroot", "ext4", null))).build();
         MachineSpec spec = machine("root-from-fstab").initrd(stage1(options)).disk(rootDisk()).build();
         try (Machine m = start(spec)) {
             Stage2Report stage2 = awaitStage2(m);
@@ -80,10 +71,15 @@ public class SwitchRootScenario extends Scenario {
 
     @Test(groups = "nightly")
     public void whatStage1LeavesInRunIsSeenInStage2() throws IOException {
-        Stage1Options options = Stage1Options.parse("""
-                {"units": {"leave-mark.service": "[Unit]\\nDescription=Leave a mark for stage 2\\nDefaultDependencies=no\\nBefore=initrd.target\\n[Service]\\nType=oneshot\\nExecStart=/bin/sh -c 'mkdir -p %s && echo from-stage-1 > %s/unit'\\n"},
-                 "wants": {"initrd.target": ["leave-mark.service"]}}
-                """.formatted(Stage2.MARKS_DIR, Stage2.MARKS_DIR), "run-mark scenario");
+        Stage1Options options = Stage1Options.builder().unit("leave-mark.service", """
+                [Unit]
+                Description=Leave a mark for stage 2
+                DefaultDependencies=no
+                Before=initrd.target
+                [Service]
+                Type=oneshot
+                ExecStart=/bin/sh -c 'mkdir -p %s && echo from-stage-1 > %s/unit'
+                """.formatted(Stage2.MARKS_DIR, Stage2.MARKS_DIR)).want("initrd.target", "leave-mark.service").build();
         MachineSpec spec = machine("run-mark").initrd(stage1(options)).disk(rootDisk()).append(rootByLabel()).build();
         try (Machine m = start(spec)) {
             Stage2Report stage2 = awaitStage2(m);

@@ -58,7 +58,7 @@ public class Stage1BenchmarkTest {
         Map<String, Path> initrds = new LinkedHashMap<>();
         initrds.put("ours", initrd(arch, Stage1Options.defaults(), zstd19));
         if (!hostPlymouth) {
-            initrds.put("ours-no-plymouth", initrd(arch, Stage1Options.parse("{\"plymouth\": false}", "benchmark"), zstd19));
+            initrds.put("ours-no-plymouth", initrd(arch, Stage1Options.builder().plymouth(false).build(), zstd19));
         }
         initrds.put("dracut", dracut(g, hostPlymouth));
         initrds.forEach((k, p) -> System.out.printf(Locale.ROOT, "%-17s %s %.1f MB%n", k, p, size(p) / 1e6));

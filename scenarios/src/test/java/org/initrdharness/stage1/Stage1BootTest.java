@@ -7,15 +7,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.initrdharness.images.GuestImages;
 import org.initrdharness.images.VmImages;
 import org.initrdharness.initrd.Compression;
 import org.initrdharness.scenarios.LuksPassphraseScenario;
 import org.initrdharness.scenarios.support.Stage1Initrds;
-import org.initrdharness.scenarios.support.Stage1Json;
 import org.initrdharness.scenarios.support.Stage2Report;
 import org.initrdharness.vm.Arch;
 import org.initrdharness.vm.BootFailure;
@@ -78,9 +75,7 @@ public class Stage1BootTest {
     public void luksPassphraseIsAskedThroughPlymouthOnTheSerialConsole(Arch arch) throws IOException {
         GuestImages g = VmImages.ensure(arch);
         // The default image plus a unit that records which password agent answered.
-        Map<String, Object> json = new TreeMap<>();
-        LuksPassphraseScenario.plymouthMark().addTo(json);
-        Path initrd = initrd(arch, Stage1Json.options("plymouth mark", json));
+        Path initrd = initrd(arch, LuksPassphraseScenario.plymouthMark().addTo(Stage1Options.builder()).build());
         String append = "rd.luks.uuid=" + g.luksUuid() + " root=LABEL=" + g.rootLabel();
         try (Machine m = Machine.start(spec(arch, "luks-passphrase", initrd, g.luksDisk(), append).build())) {
             // The console agent prints the same prompt: only the mark tells plymouth's from it.
@@ -96,10 +91,10 @@ public class Stage1BootTest {
     @Test(dataProvider = "arches")
     public void luksKeyFileFromCrypttabOpensWithoutAsking(Arch arch) throws IOException {
         GuestImages g = VmImages.ensure(arch);
-        Stage1Options o = Stage1Options.parse("{\"luks\": [{\"name\": \"cryptroot\", \"device\": \"UUID=" + g.luksUuid()
-                + "\", \"keyFile\": \"" + g.luksKeyfile() + "\"}],"
-                + " \"fileSystems\": [{\"device\": \"/dev/mapper/cryptroot\", \"fsType\": \"ext4\"}],"
-                + " \"deviceTimeoutSec\": 30}", "keyfile options");
+        Stage1Options o = Stage1Options.builder()
+                .luksVolume(new Stage1Options.LuksVolume("cryptroot", "UUID=" + g.luksUuid(), null, g.luksKeyfile().toString(), null))
+                .fileSystem(new Stage1Options.FileSystem("/dev/mapper/cryptroot", null, "ext4", null))
+                .deviceTimeoutSec(30).build();
         Path initrd = initrd(arch, o);
         try (Machine m = Machine.start(spec(arch, "luks-keyfile", initrd, g.luksDisk(), "").build())) {
             m.console().failOn(FailurePattern.of("Please enter passphrase"));
@@ -112,13 +107,13 @@ public class Stage1BootTest {
     @Test(dataProvider = "arches")
     public void legacyHooksRunOnceInTheScriptedStage1Order(Arch arch) throws IOException {
         GuestImages g = VmImages.ensure(arch);
-        Stage1Options o = Stage1Options.defaults().withHooks(
+        Stage1Options o = Stage1Options.builder().hooks(
                 "mkdir -p /run/harness; echo pre-device >> /run/harness/order",
                 "test -e /dev/disk/by-label/" + g.rootLabel() + " && ! grep -q ' /sysroot ' /proc/mounts"
                         + " && echo post-device >> /run/harness/order",
                 "grep -q ' /sysroot ' /proc/mounts && test -e /sysroot/etc/os-release"
                         + " && echo post-mount >> /run/harness/order",
-                null);
+                null).build();
         Path initrd = initrd(arch, o);
         try (Machine m = Machine.start(spec(arch, "hooks", initrd, g.rootDisk(), "root=LABEL=" + g.rootLabel()).build())) {
             ConsoleMatch s2 = m.console().waitFor(STAGE2, BOOT);
@@ -130,8 +125,8 @@ public class Stage1BootTest {
     @Test(dataProvider = "arches")
     public void aFailingHookDropsToEmergencyNamingItAndALockedRootSaysSo(Arch arch) throws IOException {
         GuestImages g = VmImages.ensure(arch);
-        Stage1Options o = Stage1Options.defaults().withHooks(null, "echo checking; exit 3", null,
-                "echo pre-fail ran");
+        Stage1Options o = Stage1Options.builder().hooks(null, "echo checking; exit 3", null,
+                "echo pre-fail ran").build();
         Path initrd = initrd(arch, o);
         try (Machine m = Machine.start(spec(arch, "failing-hook", initrd, g.rootDisk(), "root=LABEL=" + g.rootLabel()).build())) {
             m.console().allow(FailurePattern.UNIT_FAILED);
@@ -149,7 +144,7 @@ public class Stage1BootTest {
     @Test(dataProvider = "arches")
     public void anOpenEmergencyShellWorksOnTheSerialConsoleWhenTheRootIsMissing(Arch arch) throws IOException {
         GuestImages g = VmImages.ensure(arch);
-        Stage1Options o = Stage1Options.parse("{\"emergencyAccess\": \"open\", \"deviceTimeoutSec\": 5}", "open");
+        Stage1Options o = Stage1Options.builder().emergencyAccess(EmergencyAccess.OPEN).deviceTimeoutSec(5).build();
         Path initrd = initrd(arch, o);
         try (Machine m = Machine.start(spec(arch, "open-emergency", initrd, g.rootDisk(), "root=LABEL=no-such-root").build())) {
             m.console().allow(FailurePattern.UNIT_FAILED);
@@ -168,10 +163,10 @@ public class Stage1BootTest {
     public void networkdGetsADhcpLeaseOnTheFirstNic(Arch arch) throws IOException {
         GuestImages g = VmImages.ensure(arch);
         // Waits for the lease itself: networkd's ordering promises nothing to the hook.
-        Stage1Options o = Stage1Options.parse("{\"network\": {}, \"postMountCommands\":"
-                + " \"mkdir -p /run/harness; for i in $(seq 60); do ip -4 -o addr show scope global | grep -q inet"
+        Stage1Options o = Stage1Options.builder().network(Stage1Options.Network.dhcp()).postMountCommands(
+                "mkdir -p /run/harness; for i in $(seq 60); do ip -4 -o addr show scope global | grep -q inet"
                 + " && break; sleep 0.5; done; ip -4 -o addr show scope global | grep -o 'inet [0-9./]*'"
-                + " > /run/harness/addr\"}", "network");
+                + " > /run/harness/addr").build();
         Path initrd = initrd(arch, o);
         MachineSpec spec = spec(arch, "network", initrd, g.rootDisk(), "root=LABEL=" + g.rootLabel())
                 .nic(Nic.numbered(0)).build();

@@ -28,7 +28,7 @@ import org.testng.annotations.Test;
  * vm-images) and that image's Debian kernel modules: what the project pins, never the host's /.
  */
 public class Stage1AssemblerTest {
-    private static final Stage1Options NO_PLYMOUTH = Stage1Options.parse("{\"plymouth\": false}", "test");
+    private static final Stage1Options NO_PLYMOUTH = Stage1Options.builder().plymouth(false).build();
 
     private static GuestImages images() {
         return VmImages.ensure(Arch.X86_64, VmImages.defaultCache(), Progress.silent());
@@ -89,7 +89,7 @@ public class Stage1AssemblerTest {
 
     @Test
     public void theWrittenInitrdReadsBackWithTheGeneratedFiles() throws Exception {
-        Stage1Image image = build(NO_PLYMOUTH.withHooks(null, "echo hi", null, null));
+        Stage1Image image = build(NO_PLYMOUTH.toBuilder().postDeviceCommands("echo hi").build());
         Path out = Files.createTempFile("stage1", ".img");
         try {
             InitrdWriter.write(image.plan(), Compression.parse("zstd:3"), List.of(), out);

@@ -1,8 +1,8 @@
 package org.initrdharness.scenarios.support;
 
 import java.util.List;
-import java.util.Map;
 import org.initrdharness.images.disk.Stage2;
+import org.initrdharness.stage1.Stage1Options;
 
 /**
  * A stage-1 unit that runs a shell script late in stage 1 and leaves what it prints in
@@ -46,16 +46,8 @@ public record MarkingUnit(String mark, List<String> after, String script) {
                 + " " + dir + "/" + mark + "\n";
     }
 
-    /** Adds this unit, its script and its place in initrd.target to JSON-shaped options. */
-    @SuppressWarnings("unchecked")
-    public void addTo(Map<String, Object> options) {
-        ((Map<String, Object>) options.computeIfAbsent("units", k -> new java.util.TreeMap<>())).put(unitName(), unitText());
-        ((Map<String, Object>) options.computeIfAbsent("files", k -> new java.util.TreeMap<>())).put(scriptPath(), scriptText());
-        ((Map<String, List<String>>) options.computeIfAbsent("wants", k -> new java.util.TreeMap<>()))
-                .merge("initrd.target", List.of(unitName()), (a, b) -> {
-                    List<String> l = new java.util.ArrayList<>(a);
-                    l.addAll(b);
-                    return l;
-                });
+    /** Adds this unit, its script and its place in initrd.target to the options. */
+    public Stage1Options.Builder addTo(Stage1Options.Builder options) {
+        return options.unit(unitName(), unitText()).file(scriptPath(), scriptText()).want("initrd.target", unitName());
     }
 }
