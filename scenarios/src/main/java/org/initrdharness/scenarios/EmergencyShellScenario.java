@@ -13,6 +13,7 @@ import org.initrdharness.scenarios.support.Stage2Report;
 import org.initrdharness.stage1.EmergencyAccess;
 import org.initrdharness.stage1.Stage1Options;
 import org.initrdharness.vm.BootFailure;
+import org.initrdharness.vm.Deadline;
 import org.initrdharness.vm.Machine;
 import org.initrdharness.vm.MachineSpec;
 import org.initrdharness.vm.console.ConsoleMatch;
@@ -168,13 +169,13 @@ public class EmergencyShellScenario extends Scenario {
      * another is only an empty command line.
      */
     static ConsoleMatch pressEnterUntil(Machine m, Pattern accepted, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + m.timeouts().scale(timeout).toNanos();
+        Deadline overall = m.timeouts().deadline(timeout);
         while (true) {
             m.console().sendLine("");
             try {
-                return m.console().waitFor(accepted, ENTER_AGAIN);
+                return m.console().waitFor(accepted, m.timeouts().deadline(ENTER_AGAIN).earlier(overall));
             } catch (BootFailure f) {
-                if (f.kind() != BootFailure.Kind.TIMEOUT || System.nanoTime() > deadline) throw f;
+                if (f.kind() != BootFailure.Kind.TIMEOUT || overall.expired()) throw f;
             }
         }
     }
