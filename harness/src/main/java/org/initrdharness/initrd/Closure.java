@@ -30,7 +30,8 @@ import org.initrdharness.initrd.elf.ElfNote;
  * <p>Each {@code add} call finishes its whole closure before it returns and fails with one
  * {@link InitrdBuildException} listing everything that was missing, each with the chain that
  * needed it, unless {@link ClosureOptions#allowMissing()} turns those into {@link #warnings()}.
- * Not thread-safe: one closure per build.
+ * Not thread-safe: one closure per build. Over 400 lines because symlink walking, directory
+ * copying and the ELF walk share one breadth-first queue, seen-set and missing-path chain.
  */
 public final class Closure {
     private static final List<String> EXECUTABLE_DIRS = List.of("/usr/sbin", "/usr/bin", "/sbin", "/bin");

@@ -198,8 +198,6 @@ public final class Machine implements AutoCloseable {
         return sb.toString();
     }
 
-    // ---- access -----------------------------------------------------------------------------
-
     public MachineSpec spec() { return spec; }
 
     /** "x86_64" or "x86_64 name": how messages name this machine. */
@@ -234,8 +232,6 @@ public final class Machine implements AutoCloseable {
     private void requireStarted() {
         if (!started || timeline == null) throw new IllegalStateException(where + ": machine not started; call start()");
     }
-
-    // ---- control ----------------------------------------------------------------------------
 
     /** Waits up to {@code timeout} (scaled) for QEMU to exit; true if it did. */
     public boolean awaitExit(Duration timeout) {

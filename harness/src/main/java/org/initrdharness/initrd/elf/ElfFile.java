@@ -19,7 +19,9 @@ import java.util.Optional;
  * closure need (interpreter, DT_NEEDED, RPATH, RUNPATH, SONAME) and, on demand, named sections
  * such as a kernel module's {@code .modinfo}. Only headers and the few byte ranges they point at
  * are read, never the whole file, so a 100 MB library costs a handful of small reads.
- * Instances are immutable and safe to share between threads.
+ * Instances are immutable and safe to share between threads. Over 400 lines because the ELF
+ * format's header, program-header, section and dynamic-table readers share one byte-order-aware
+ * cursor; split apart they would pass it around on every call.
  */
 public final class ElfFile {
     public static final int ET_REL = 1;

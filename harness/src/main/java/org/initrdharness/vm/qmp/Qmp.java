@@ -129,8 +129,6 @@ public final class Qmp implements AutoCloseable {
         }
     }
 
-    // ---- events -----------------------------------------------------------------------------
-
     /** Every event so far, in order. */
     public List<QmpEvent> events() {
         lock.lock();
@@ -176,8 +174,6 @@ public final class Qmp implements AutoCloseable {
             lock.unlock();
         }
     }
-
-    // ---- helpers ----------------------------------------------------------------------------
 
     /** Writes the screen as a PNG (QEMU's own PNG writer when it has one, else PPM converted here). */
     public void screendump(Path png) throws IOException {
@@ -249,8 +245,6 @@ public final class Qmp implements AutoCloseable {
             if (!closed) throw e; // QEMU may close the socket before it replies
         }
     }
-
-    // ---- the reader -------------------------------------------------------------------------
 
     private void readLoop() {
         ByteBuffer buf = ByteBuffer.allocate(65536);
