@@ -1,13 +1,10 @@
 package org.initrdharness.scenarios.support;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
@@ -49,17 +46,11 @@ public final class ScratchLuks {
      * (a key slot added with the images' keyfile; the header UUID stays {@code images.luksUuid()}).
      */
     public static Path rootWithPassphrase(GuestImages images, String passphrase, Path dir) throws IOException {
-        Path cryptsetup = Tools.require("cryptsetup", "cryptsetup-bin");
         Path copy = dir.resolve("root-luks.img");
         Files.copy(images.luksDisk(), copy, StandardCopyOption.REPLACE_EXISTING);
-        Path pass = secretFile(dir, passphrase);
+        Path pass = LuksVolume.secretFile(dir, passphrase);
         try {
-            List<String> add = new ArrayList<>(List.of(cryptsetup.toString(), "luksAddKey", "--batch-mode",
-                    "--key-file", images.luksKeyfile().toString()));
-            add.addAll(kdf());
-            add.add(copy.toString());
-            add.add(pass.toString());
-            Tools.check(add, "adding a passphrase slot to the copy of " + images.luksDisk());
+            LuksVolume.addKey(copy, images.luksKeyfile(), pass, dir);
         } finally {
             Files.deleteIfExists(pass);
         }
@@ -71,39 +62,17 @@ public final class ScratchLuks {
      * with header UUID {@code uuid} and {@code passphrase} in key slot 0.
      */
     public static Path newVolume(String label, UUID uuid, String passphrase, Path dir) throws IOException {
-        Path cryptsetup = Tools.require("cryptsetup", "cryptsetup-bin");
         Path mkfs = Tools.require("mkfs.ext4", "e2fsprogs");
         Path volume = dir.resolve(label + "-luks.img");
         long fsBytes = 8L << 20;
         Tools.check(List.of(mkfs.toString(), "-q", "-F", "-t", "ext4", "-L", label, volume.toString(),
                 (fsBytes >> 10) + "k"), "making the ext4 file system " + label);
-        try (RandomAccessFile f = new RandomAccessFile(volume.toFile(), "rw")) {
-            f.setLength(fsBytes + LuksVolume.HEADER_BYTES);
-        }
-        Path pass = secretFile(dir, passphrase);
+        Path pass = LuksVolume.secretFile(dir, passphrase);
         try {
-            List<String> encrypt = new ArrayList<>(List.of(cryptsetup.toString(), "reencrypt", "--encrypt",
-                    "--batch-mode", "--type", "luks2", "--reduce-device-size", (LuksVolume.HEADER_BYTES >> 20) + "M",
-                    "--uuid", uuid.toString(), "--key-file", pass.toString()));
-            encrypt.addAll(kdf());
-            encrypt.add(volume.toString());
-            Tools.check(encrypt, "encrypting " + volume);
+            LuksVolume.encryptInPlace(volume, uuid.toString(), pass, dir);
         } finally {
             Files.deleteIfExists(pass);
         }
         return volume;
-    }
-
-    /** pbkdf2 at the images' iteration count: unlocking under TCG takes milliseconds. */
-    private static List<String> kdf() {
-        return List.of("--pbkdf", "pbkdf2", "--pbkdf-force-iterations", Integer.toString(LuksVolume.PBKDF2_ITERATIONS));
-    }
-
-    /** The passphrase as a key file: its bytes exactly, no newline, readable by the owner only. */
-    private static Path secretFile(Path dir, String passphrase) throws IOException {
-        Path f = Files.createTempFile(dir, "passphrase", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(f, passphrase);
-        return f;
     }
 }

@@ -6,17 +6,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
-import org.initrdharness.images.ImagesException;
 import org.initrdharness.images.Tools;
 
 /**
- * A LUKS2 volume made from a filesystem image offline, in user space
- * ({@code cryptsetup reencrypt --encrypt}: no device-mapper, no loop device), with pbkdf2 at
- * 1000 iterations so that unlocking under TCG takes milliseconds, not minutes.
+ * LUKS2 volumes made offline, in user space ({@code cryptsetup reencrypt --encrypt}: no
+ * device-mapper, no loop device), with pbkdf2 at 1000 iterations so that unlocking under TCG
+ * takes milliseconds, not minutes. The images' shared volume and the volumes scenarios make for
+ * themselves all come from here, so they cannot drift apart.
  */
 public final class LuksVolume {
     /** The LUKS header UUID: stage 1 names the mapping luks-&lt;uuid&gt;; crypttab can say UUID=. */
@@ -40,35 +41,70 @@ public final class LuksVolume {
     }
 
     /**
-     * Writes {@code volume} (the filesystem of {@code fsImage}, encrypted) and {@code keyfile};
-     * {@code scratch} holds the passphrase file while cryptsetup runs.
+     * Writes {@code volume} (the filesystem of {@code fsImage}, encrypted with {@link #UUID} and
+     * {@link #PASSPHRASE}) and {@code keyfile} (slot 1); {@code scratch} holds the passphrase
+     * file while cryptsetup runs.
      */
     public static void encrypt(Path fsImage, Path volume, Path keyfile, Path scratch) throws IOException {
-        Path cryptsetup = Tools.require("cryptsetup", "cryptsetup-bin");
         Files.copy(fsImage, volume, StandardCopyOption.REPLACE_EXISTING);
-        try (RandomAccessFile f = new RandomAccessFile(volume.toFile(), "rw")) {
-            f.setLength(Files.size(fsImage) + HEADER_BYTES);
-        }
-        Path pass = scratch.resolve("passphrase");
-        Files.writeString(pass, PASSPHRASE); // no newline: the file's bytes are the passphrase
         Files.write(keyfile, keyfileBytes());
-        List<String> kdf = List.of("--pbkdf", "pbkdf2", "--pbkdf-force-iterations", Integer.toString(PBKDF2_ITERATIONS));
-        // No locks: the volume is a private file of this build, and cryptsetup's lock directory
-        // (/run/cryptsetup) is root's. The temporary header goes to the working directory.
-        List<String> encrypt = new ArrayList<>(List.of(cryptsetup.toString(), "reencrypt", "--encrypt", "--batch-mode",
-                "--disable-locks",
-                "--type", "luks2", "--reduce-device-size", (HEADER_BYTES >> 20) + "M", "--uuid", UUID,
-                "--key-file", pass.toString()));
-        encrypt.addAll(kdf);
+        Path pass = secretFile(scratch, PASSPHRASE);
+        try {
+            encryptInPlace(volume, UUID, pass, scratch);
+            addKey(volume, pass, keyfile, scratch);
+        } finally {
+            Files.deleteIfExists(pass);
+        }
+    }
+
+    /**
+     * Encrypts the filesystem image {@code volume} in place as LUKS2 with header {@code uuid} and
+     * the key in {@code keyFile} in slot 0; the file grows by {@link #HEADER_BYTES} first.
+     */
+    public static void encryptInPlace(Path volume, String uuid, Path keyFile, Path scratch) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(volume.toFile(), "rw")) {
+            f.setLength(f.length() + HEADER_BYTES);
+        }
+        List<String> encrypt = cryptsetup("reencrypt", "--encrypt", "--type", "luks2",
+                "--reduce-device-size", (HEADER_BYTES >> 20) + "M", "--uuid", uuid, "--key-file", keyFile.toString());
+        encrypt.addAll(kdf());
         encrypt.add(volume.toString());
         Tools.check(Tools.command(Tools.DEFAULT_DEADLINE, encrypt).in(scratch), "encrypting " + volume.getFileName());
-        List<String> add = new ArrayList<>(List.of(cryptsetup.toString(), "luksAddKey", "--batch-mode", "--disable-locks",
-                "--key-file", pass.toString()));
-        add.addAll(kdf);
+    }
+
+    /** Adds {@code newKey} to a free slot of {@code volume}, unlocking it with {@code existingKey}. */
+    public static void addKey(Path volume, Path existingKey, Path newKey, Path scratch) throws IOException {
+        List<String> add = cryptsetup("luksAddKey", "--key-file", existingKey.toString());
+        add.addAll(kdf());
         add.add(volume.toString());
-        add.add(keyfile.toString());
-        Tools.check(Tools.command(Tools.DEFAULT_DEADLINE, add).in(scratch),
-                "adding the keyfile slot to " + volume.getFileName());
-        Files.delete(pass);
+        add.add(newKey.toString());
+        Tools.check(Tools.command(Tools.DEFAULT_DEADLINE, add).in(scratch), "adding a key slot to " + volume.getFileName());
+    }
+
+    /**
+     * A passphrase as a key file in {@code dir}: its bytes exactly, no newline, readable by the
+     * owner only. The caller deletes it.
+     */
+    public static Path secretFile(Path dir, String passphrase) throws IOException {
+        Path f = Files.createTempFile(dir, "passphrase", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(f, passphrase);
+        return f;
+    }
+
+    /**
+     * cryptsetup in batch mode without locks: every volume is a private file of its build, and
+     * cryptsetup's lock directory (/run/cryptsetup) is root's. Temporary headers go to the
+     * working directory.
+     */
+    private static List<String> cryptsetup(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Tools.require("cryptsetup", "cryptsetup-bin").toString(),
+                args[0], "--batch-mode", "--disable-locks"));
+        cmd.addAll(List.of(args).subList(1, args.length));
+        return cmd;
+    }
+
+    private static List<String> kdf() {
+        return List.of("--pbkdf", "pbkdf2", "--pbkdf-force-iterations", Integer.toString(PBKDF2_ITERATIONS));
     }
 }
