@@ -100,16 +100,13 @@ public final class Machine implements AutoCloseable {
             List<Path> overlays = new ArrayList<>();
             for (Disk d : spec.disks()) {
                 Path overlay = scratch.resolve("disk-" + d.serial() + ".qcow2");
-                QemuImg.createOverlay(d.image(), d.format(), overlay);
-                setup.add(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-b", d.image().toString(),
-                        "-F", d.format().qemuName(), overlay.toString()));
+                setup.add(QemuImg.createOverlay(d.image(), d.format(), overlay));
                 overlays.add(overlay);
             }
             List<Path> empties = new ArrayList<>();
             for (EmptyDisk d : spec.emptyDisks()) {
                 Path image = scratch.resolve("empty-" + d.serial() + ".qcow2");
-                QemuImg.createEmpty(image, d.sizeBytes());
-                setup.add(List.of("qemu-img", "create", "-q", "-f", "qcow2", image.toString(), Long.toString(d.sizeBytes())));
+                setup.add(QemuImg.createEmpty(image, d.sizeBytes()));
                 empties.add(image);
             }
             QemuCommand.Layout layout = new QemuCommand.Layout(scratch.resolve("console.sock"),
