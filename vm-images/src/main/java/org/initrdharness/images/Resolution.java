@@ -12,6 +12,7 @@ import java.util.List;
 import org.initrdharness.images.apt.DebPackage;
 import org.initrdharness.files.AtomicFiles;
 import org.initrdharness.images.cache.ImageCache;
+import org.initrdharness.images.apt.KernelPackage;
 import org.initrdharness.vm.Arch;
 
 /**
@@ -23,7 +24,7 @@ record Resolution(Arch arch, String listsStamp, List<String> wanted, DebPackage 
 
     /** The kernel release, as in /lib/modules and uname -r: "6.1.0-56-amd64". */
     String kernelVersion() {
-        return kernel.name().substring("linux-image-".length());
+        return KernelPackage.release(kernel);
     }
 
     /** The cache entry name: arch and the hash of every input. */

@@ -41,6 +41,11 @@ public final class KernelPackage {
                         + ") depends on no versioned linux-image package: are apt's bookworm lists current?"));
     }
 
+    /** The kernel release a linux-image package installs, as in /lib/modules and uname -r: "6.1.0-56-amd64". */
+    public static String release(DebPackage kernel) {
+        return kernel.name().substring("linux-image-".length());
+    }
+
     /** Writes modules.dep and the other indexes of {@code release} under {@code root}. */
     public static void depmod(Path depmod, Path root, String release) throws IOException {
         Tools.check(Tools.command(DEPMOD_DEADLINE, List.of(depmod.toString(), "-a", "-b", root.toString(), release)),
@@ -55,7 +60,7 @@ public final class KernelPackage {
         Arch arch = Arch.host();
         Apt apt = new Apt(work.resolve("apt"));
         DebPackage pkg = resolve(apt, arch, meta);
-        String release = pkg.name().substring("linux-image-".length());
+        String release = release(pkg);
         Path root = work.resolve(pkg.name());
         Path moduleDir = root.resolve("lib/modules").resolve(release);
         if (!Files.isRegularFile(moduleDir.resolve("modules.dep"))) {
