@@ -64,6 +64,8 @@ public final class Closure {
     private final Set<String> providedNames = new HashSet<>();
 
     private boolean ldSoCacheHandled;
+    /** Every ELF object walked, in order: where {@link #addDlopenFeature} looks for notes. */
+    private final List<LibraryResolver.Loaded> walked = new ArrayList<>();
 
     /** One path to add; {@code loader} is set for libraries found for a DT_NEEDED entry. */
     private record Work(InitrdPath path, String reason, boolean required, LibraryResolver.Loaded loader) {}
@@ -421,6 +423,7 @@ public final class Closure {
     }
 
     private void walkElf(LibraryResolver.Loaded obj, String rootReason) {
+        walked.add(obj);
         ElfFile elf = obj.elf();
         if (model == null && elf.interpreter().isPresent()) model = elf;
         if (elf.interpreter().isPresent()) {
@@ -462,6 +465,67 @@ public final class Closure {
         LibraryResolver.Loaded r = obj;
         while (r.loader() != null) r = r.loader();
         return r;
+    }
+
+    /**
+     * Adds, for every object added so far whose {@code .note.dlopen} names {@code feature}, the
+     * first of the note's libraries the sysroot has (whatever the note's priority), with its
+     * closure. Returns the number of notes that named the feature: 0 when the objects link its
+     * libraries directly (or do not have the feature), which is not an error.
+     *
+     * @throws InitrdBuildException when a note names the feature but none of its libraries exists
+     */
+    public int addDlopenFeature(String feature, String reason) {
+        int named = 0;
+        for (LibraryResolver.Loaded obj : List.copyOf(walked)) {
+            for (Map<?, ?> entry : dlopenEntries(obj)) {
+                if (!feature.equals(entry.get("feature"))) continue;
+                named++;
+                List<?> sonames = entry.get("soname") instanceof List<?> names ? names : List.of();
+                List<String> tried = new ArrayList<>();
+                boolean found = false;
+                for (Object so : sonames) {
+                    if (!(so instanceof String name)) continue;
+                    tried.add(name);
+                    LibraryResolver.Lookup l = libraries.find(name, obj);
+                    if (l.found()) {
+                        enqueueLibrary(l, reason + " (dlopen feature " + feature + " of " + obj.path() + ")", obj);
+                        found = true;
+                        break;
+                    }
+                }
+                if (!found) {
+                    missing("dlopen feature " + feature + " of " + obj.path() + " (" + reason + "): none of "
+                            + tried + " is in " + sysroot);
+                }
+            }
+        }
+        drain();
+        flushErrors();
+        return named;
+    }
+
+    /** The entries of an object's .note.dlopen notes; unreadable ones are warned about and skipped. */
+    private List<Map<?, ?>> dlopenEntries(LibraryResolver.Loaded obj) {
+        List<Map<?, ?>> out = new ArrayList<>();
+        List<ElfNote> notes;
+        try {
+            notes = obj.elf().notes(".note.dlopen");
+        } catch (IOException e) {
+            warnings.add("cannot read .note.dlopen of " + obj.path() + ": " + e.getMessage());
+            return out;
+        }
+        for (ElfNote note : notes) {
+            if (note.type() != ElfNote.FDO_DLOPEN_METADATA || !note.owner().equals("FDO")) continue;
+            try {
+                if (JsonValues.parse(note.descriptorText()) instanceof List<?> items) {
+                    for (Object item : items) if (item instanceof Map<?, ?> m) out.add(m);
+                }
+            } catch (JsonValues.SyntaxError e) {
+                warnings.add("unreadable .note.dlopen JSON in " + obj.path() + ": " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     /** systemd's .note.dlopen: a JSON array of {feature, soname[], priority}; any one soname will do. */

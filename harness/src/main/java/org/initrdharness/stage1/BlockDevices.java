@@ -46,6 +46,7 @@ final class BlockDevices {
 
     static void cryptsetup(Stage1Composition.Collector c) {
         c.want(CRYPTSETUP, "/usr/lib/systemd/systemd-cryptsetup", "opens LUKS volumes");
+        c.dlopen(CRYPTSETUP, "cryptsetup", "systemd-cryptsetup opens volumes with libcryptsetup");
         c.want(CRYPTSETUP, "/usr/lib/systemd/system-generators/systemd-cryptsetup-generator",
                 "rd.luks.* and /etc/crypttab to systemd-cryptsetup@ units");
         c.want(CRYPTSETUP, "/usr/sbin/dmsetup", "udev's device-mapper rules call dmsetup");

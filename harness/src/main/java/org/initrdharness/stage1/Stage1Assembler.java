@@ -29,7 +29,7 @@ public final class Stage1Assembler {
     /**
      * Composes and assembles a systemd stage 1 in one call.
      *
-     * @param sysroot    a root holding systemd 252 and the packages the options need
+     * @param sysroot    a root holding systemd (252 to 257) and the packages the options need
      * @param modulesDir {@code <root>/lib/modules/<version>} of the kernel to boot
      */
     public static Stage1Image build(Arch arch, Stage1Options options, Path sysroot, Path modulesDir)
@@ -50,12 +50,18 @@ public final class Stage1Assembler {
             for (Stage1Composition.Want w : comp.wants()) {
                 if (w.component() != c) continue;
                 try {
-                    closure.add(w.path(), c.id() + ": " + w.reason());
+                    boolean added = true;
+                    if (w.optional()) added = closure.addIfExists(w.path(), c.id() + ": " + w.reason());
+                    else closure.add(w.path(), c.id() + ": " + w.reason());
+                    if (added && isUnit(w.path())) addPrograms(closure, w.path(), c);
                 } catch (InitrdBuildException e) {
                     throw new InitrdBuildException("systemd stage 1 (" + c.id() + "): " + w.path() + " ("
                             + w.reason() + ") cannot be added from sysroot " + sysroot + ": " + e.getMessage()
                             + hint(c), e);
                 }
+            }
+            for (Stage1Composition.Dlopen d : comp.dlopen()) {
+                if (d.component() == c) closure.addDlopenFeature(d.feature(), c.id() + ": " + d.reason());
             }
             for (Stage1Composition.Item i : comp.generated()) {
                 if (i.component() == c && !owner.containsKey(i.entry().path())) add(builder, i, owner);
@@ -65,6 +71,24 @@ public final class Stage1Assembler {
         }
         String version = modulesDir.getFileName().toString();
         return new Stage1Image(builder.build(), owner, version, closure.warnings());
+    }
+
+    private static boolean isUnit(InitrdPath p) {
+        String n = p.fileName();
+        return p.parent().value().equals("/usr/lib/systemd/system")
+                && (n.endsWith(".service") || n.endsWith(".socket") || n.endsWith(".mount"));
+    }
+
+    /** What the unit at {@code unit} runs (see {@link UnitExecutables}), from the sysroot's copy of it. */
+    private static void addPrograms(Closure closure, InitrdPath unit, Component c) throws IOException {
+        java.util.Optional<Path> file = closure.sysroot().find(unit);
+        if (file.isEmpty()) return;
+        String text = java.nio.file.Files.readString(file.get(), java.nio.charset.StandardCharsets.UTF_8);
+        for (UnitExecutables.Program p : UnitExecutables.of(text)) {
+            String reason = c.id() + ": run by " + unit.fileName() + " (" + p.line() + ")";
+            if (p.absolute()) closure.add(InitrdPath.of(p.name()), reason);
+            else closure.addExecutable(p.name(), reason);
+        }
     }
 
     private static boolean isTopLink(PlanEntry e) {

@@ -19,11 +19,26 @@ import org.initrdharness.initrd.PlanEntry;
  * @param wants     sysroot paths, copied to the same path in the initrd with their closure
  * @param generated units, configuration, symlinks and directories the recipe writes
  * @param modules   kernel module names, loaded by name at boot (modules-load.d)
+ * @param dlopen    features of systemd's {@code .note.dlopen} metadata whose libraries a part needs
  */
-public record Stage1Composition(List<Want> wants, List<Item> generated, Set<String> modules) {
+public record Stage1Composition(List<Want> wants, List<Item> generated, Set<String> modules, List<Dlopen> dlopen) {
 
-    /** A sysroot path the initrd needs at the same path, and why. */
-    public record Want(InitrdPath path, Component component, String reason) {}
+    /**
+     * A sysroot path the initrd needs at the same path, and why. An optional one is copied when
+     * the sysroot has it: a file one systemd release needs and another does not have.
+     */
+    public record Want(InitrdPath path, Component component, String reason, boolean optional) {
+        public Want(InitrdPath path, Component component, String reason) {
+            this(path, component, reason, false);
+        }
+    }
+
+    /**
+     * A library systemd loads with dlopen() for {@code feature} ("kmod", "cryptsetup"), as the
+     * sysroot's own {@code .note.dlopen} metadata names it. Releases that link it directly have
+     * no such note, and nothing is added for it.
+     */
+    public record Dlopen(String feature, Component component, String reason) {}
 
     /** An entry the recipe writes itself. */
     public record Item(Component component, PlanEntry entry) {}
@@ -32,6 +47,7 @@ public record Stage1Composition(List<Want> wants, List<Item> generated, Set<Stri
         wants = List.copyOf(wants);
         generated = List.copyOf(generated);
         modules = Collections.unmodifiableSet(new LinkedHashSet<>(modules));
+        dlopen = List.copyOf(dlopen);
     }
 
     /** The generated entry at {@code path}, if the recipe writes one there. */
@@ -70,9 +86,20 @@ public record Stage1Composition(List<Want> wants, List<Item> generated, Set<Stri
         private final Map<InitrdPath, Want> wants = new LinkedHashMap<>();
         private final Map<InitrdPath, Item> generated = new LinkedHashMap<>();
         private final Set<String> modules = new LinkedHashSet<>();
+        private final List<Dlopen> dlopen = new ArrayList<>();
 
         void want(Component c, String path, String reason) {
             wants.putIfAbsent(InitrdPath.of(path), new Want(InitrdPath.of(path), c, reason));
+        }
+
+        /** A path copied only when the sysroot has it (one systemd release ships it, another not). */
+        void wantIfPresent(Component c, String path, String reason) {
+            wants.putIfAbsent(InitrdPath.of(path), new Want(InitrdPath.of(path), c, reason, true));
+        }
+
+        /** The libraries of a dlopen feature, where the sysroot's systemd loads them so. */
+        void dlopen(Component c, String feature, String reason) {
+            dlopen.add(new Dlopen(feature, c, reason));
         }
 
         void put(Component c, PlanEntry e) {
@@ -115,7 +142,7 @@ public record Stage1Composition(List<Want> wants, List<Item> generated, Set<Stri
 
         Stage1Composition build() {
             return new Stage1Composition(new ArrayList<>(wants.values()), new ArrayList<>(generated.values()),
-                    modules);
+                    modules, dlopen);
         }
     }
 }

@@ -14,6 +14,10 @@ final class SystemdCore {
     static void compose(Stage1Composition.Collector c) {
         String b = "/usr/lib/systemd/";
         c.want(SYSTEMD, b + "systemd", "the service manager, run as /init");
+        // From systemd 255 the manager starts no unit without it (and refuses to start at all).
+        c.wantIfPresent(SYSTEMD, b + "systemd-executor", "runs each unit's processes (systemd 255 and later)");
+        // From systemd 256 libkmod is dlopen()ed: without it no module is loaded by name.
+        c.dlopen(SYSTEMD, "kmod", "modules-load.d, modprobe@ and udev's driver autoload load modules with libkmod");
         c.want(SYSTEMD, "/usr/bin/systemctl", "switch-root, isolate, daemon-reload in initrd units");
         c.want(SYSTEMD, b + "systemd-journald", "the journal: logs of the boot");
         c.want(SYSTEMD, b + "systemd-modules-load", "loads modules-load.d");

@@ -15,6 +15,8 @@ public class BootFailure extends RuntimeException {
         TIMEOUT,
         /** The kernel panicked. */
         KERNEL_PANIC,
+        /** systemd as PID 1 froze ("Freezing execution"): the boot can go no further. */
+        INIT_FROZEN,
         /** QEMU exited (guest powered off, rebooted or crashed) while something was awaited. */
         GUEST_EXITED,
         /** A unit failed to start ("Failed to start X"). */

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.initrdharness.images.GuestImages;
 import org.initrdharness.images.Progress;
+import org.initrdharness.images.Release;
 import org.initrdharness.images.VmImages;
 import org.initrdharness.initrd.Compression;
 import org.initrdharness.initrd.InitrdWriter;
@@ -38,6 +39,11 @@ import picocli.CommandLine.Spec;
 public final class Stage1Command implements Callable<Integer>, CliCommand {
     @Option(names = "--arch", required = true, paramLabel = "ARCH", description = "x86_64 or aarch64")
     String arch;
+
+    @Option(names = "--release", paramLabel = "RELEASE", defaultValue = "bookworm",
+            description = "the images' Debian release: bookworm (systemd 252) or trixie (systemd 257);"
+                    + " default ${DEFAULT-VALUE}. Ignored with --sysroot")
+    String release;
 
     static final class Source {
         @Option(names = "--images", paramLabel = "DIR", description = "the vm-images cache directory to use")
@@ -80,13 +86,17 @@ public final class Stage1Command implements Callable<Integer>, CliCommand {
         PrintWriter out = spec.commandLine().getOut();
         try {
             Arch a = Arch.parse(arch);
+            if (source != null && source.explicit != null && spec.commandLine().getParseResult().hasMatchedOption("--release")) {
+                throw new IllegalArgumentException("--release names the images' release; with --sysroot the sysroot decides");
+            }
             Stage1Options o = options == null ? Stage1Options.defaults() : Stage1Options.read(options);
             Stage1Inputs in;
             if (source != null && source.explicit != null) {
                 in = new Stage1Inputs(a, source.explicit.sysroot, source.explicit.modules);
             } else {
-                GuestImages g = source == null || source.images == null ? VmImages.ensure(a)
-                        : VmImages.ensure(a, source.images, Progress.stderr());
+                Release r = Release.parse(release);
+                GuestImages g = VmImages.ensure(a, r, source == null || source.images == null ? VmImages.defaultCache()
+                        : source.images, Progress.stderr());
                 in = new Stage1Inputs(a, g.sysroot(), g.modules());
             }
             if (output == null && !list) {

@@ -41,6 +41,7 @@ final class GuestBuilder {
         progress.report("unpack " + arch.id() + " kernel " + res.kernel());
         TreeWriter kernel = new TreeWriter(out.resolve(KERNEL_DIR));
         kernel.unpack(new DebArchive(debs.resolve(res.kernel().fileName())));
+        KernelPackage.moveModulesToLib(kernel.root());
         Path modules = kernel.root().resolve("lib/modules").resolve(kv);
         Path vmlinuz = kernel.root().resolve("boot/vmlinuz-" + kv);
         if (!Files.isRegularFile(vmlinuz) || !Files.isDirectory(modules)) {
@@ -122,7 +123,7 @@ final class GuestBuilder {
         Manifest.Images images = new Manifest.Images(image(out, vmlinuz),
                 image(out, vmlinuz.resolveSibling("config-" + res.kernelVersion())), image(out, out.resolve(LUKS_DISK)),
                 image(out, out.resolve(LUKS_KEYFILE)), image(out, out.resolve(ROOT_DISK)));
-        new Manifest(Recipe.VERSION, res.arch().id(), res.arch().debianArch(), res.entryName(), kernel,
+        new Manifest(Recipe.VERSION, res.arch().id(), res.arch().debianArch(), res.release().id(), res.entryName(), kernel,
                 new Manifest.Sysroot(sysroot.files(), sysroot.bytes(), List.copyOf(sysroot.skipped())),
                 List.copyOf(packages), stage2, images).write(out.resolve(ImageCache.MANIFEST));
     }

@@ -4,10 +4,12 @@ import java.nio.file.Path;
 import org.initrdharness.vm.Arch;
 
 /**
- * Everything a test guest of one arch is made of, built from Debian 12 packages and cached
+ * Everything a test guest of one arch is made of, built from one Debian release's packages and cached
  * (see {@link VmImages#ensure}). The files are shared by every test: boot them through
  * overlays, never write to them.
  *
+ * @param release        the Debian release the packages come from
+ * @param systemdVersion the sysroot's systemd, upstream's number: "252", "257"
  * @param kernel         the boot image (bzImage on x86_64, a raw arm64 Image on aarch64)
  * @param modules        the kernel's modules tree, {@code <...>/lib/modules/<kernelVersion>}, with
  *                       depmod's index files when the host has depmod
@@ -22,7 +24,7 @@ import org.initrdharness.vm.Arch;
  * @param manifest       JSON: every package with version and sha256, the kernel, every image's sha256
  * @param kernelConfig   the kernel's build configuration ({@code boot/config-<version>})
  */
-public record GuestImages(Arch arch, String kernelVersion, Path kernel, Path modules, Path firmware, Path sysroot,
+public record GuestImages(Arch arch, Release release, String systemdVersion, String kernelVersion, Path kernel, Path modules, Path firmware, Path sysroot,
         Path rootDisk, String rootLabel, String rootUuid, Path luksDisk, String luksUuid, String luksPassphrase,
         Path luksKeyfile, Path manifest, Path kernelConfig) {
 }

@@ -15,7 +15,7 @@ import java.util.Map;
  *
  * @param entry the entry's name, the hash of its inputs
  */
-public record Manifest(int recipe, String arch, String debianArch, String entry, Kernel kernel, Sysroot sysroot,
+public record Manifest(int recipe, String arch, String debianArch, String release, String entry, Kernel kernel, Sysroot sysroot,
         List<Package> packages, Stage2 stage2, Images images) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -47,6 +47,18 @@ public record Manifest(int recipe, String arch, String debianArch, String entry,
             m.put("rootDisk", rootDisk);
             return m;
         }
+    }
+
+    /** The upstream version of the sysroot's systemd ("257" of "257.13-1~deb13u1"), or null when there is none. */
+    public String systemdVersion() {
+        if (packages == null) return null;
+        for (Package p : packages) {
+            if (p.name().equals("systemd")) {
+                String v = p.version().replaceFirst("^\\d+:", "");
+                return v.replaceFirst("[.~+-].*$", "");
+            }
+        }
+        return null;
     }
 
     /** @throws IOException unreadable, not JSON, or not a manifest (an unknown key too) */

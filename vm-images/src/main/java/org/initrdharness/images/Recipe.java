@@ -10,7 +10,8 @@ public final class Recipe {
 
     /**
      * The packages a systemd stage 1 is made of, as apt names them; apt adds their dependencies.
-     * In Debian 12 systemd-cryptsetup and its generator are in the systemd package itself.
+     * In Debian 12 systemd-cryptsetup and its generator are in the systemd package itself
+     * (see {@link Release#extraPackages()} for later releases).
      */
     public static final List<String> SYSROOT_PACKAGES = List.of(
             "base-files", "systemd", "udev", "kmod", "util-linux", "mount", "e2fsprogs",
@@ -20,7 +21,14 @@ public final class Recipe {
     private Recipe() {
     }
 
-    /** The meta-package that names the current Debian 12 kernel of an arch. */
+    /** {@link #SYSROOT_PACKAGES} and what {@code release} needs beyond them for the same files. */
+    public static List<String> sysrootPackages(Release release) {
+        List<String> all = new java.util.ArrayList<>(SYSROOT_PACKAGES);
+        all.addAll(release.extraPackages());
+        return List.copyOf(all);
+    }
+
+    /** The meta-package that names a release's current kernel of an arch. */
     public static String kernelMetaPackage(Arch arch) {
         return "linux-image-" + arch.kernelFlavour();
     }

@@ -19,7 +19,7 @@ import org.initrdharness.vm.Arch;
  * What apt resolved for one arch: the versioned kernel package and the sysroot's closure. It is
  * kept on disk with the fingerprint of apt's lists it came from, so that a warm run needs no apt.
  */
-record Resolution(Arch arch, String listsStamp, List<String> wanted, DebPackage kernel, List<DebPackage> packages) {
+record Resolution(Arch arch, Release release, String listsStamp, List<String> wanted, DebPackage kernel, List<DebPackage> packages) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The kernel release, as in /lib/modules and uname -r: "6.1.0-56-amd64". */
@@ -27,15 +27,16 @@ record Resolution(Arch arch, String listsStamp, List<String> wanted, DebPackage 
         return KernelPackage.release(kernel);
     }
 
-    /** The cache entry name: arch and the hash of every input. */
+    /** The cache entry name: release, arch and the hash of every input. */
     String entryName() {
         StringBuilder sb = new StringBuilder("recipe " + Recipe.VERSION + "\narch " + arch.id() + "\n");
+        sb.append("release ").append(release.id()).append('\n');
         sb.append("kernel ").append(kernel.aptSpec()).append('\n');
         packages.forEach(p -> sb.append("package ").append(p.aptSpec()).append('\n'));
         sb.append("stage2 ").append(org.initrdharness.images.disk.Stage2.UUID).append(' ')
                 .append(ImageCache.sha256(org.initrdharness.images.disk.Stage2.initScript().getBytes(java.nio.charset.StandardCharsets.UTF_8))).append('\n');
         sb.append("luks ").append(org.initrdharness.images.disk.LuksVolume.UUID).append('\n');
-        return arch.id() + "-" + ImageCache.sha256(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        return VmImages.prefix(release, arch) + "-" + ImageCache.sha256(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
                 .substring(0, 16);
     }
 
@@ -43,6 +44,7 @@ record Resolution(Arch arch, String listsStamp, List<String> wanted, DebPackage 
         ObjectNode o = JSON.createObjectNode();
         o.put("recipe", Recipe.VERSION);
         o.put("arch", arch.id());
+        o.put("release", release.id());
         o.put("listsStamp", listsStamp);
         ArrayNode w = o.putArray("wanted");
         wanted.forEach(w::add);
@@ -53,11 +55,12 @@ record Resolution(Arch arch, String listsStamp, List<String> wanted, DebPackage 
     }
 
     /** The saved resolution when it was made from the same lists, recipe and wanted packages; else null. */
-    static Resolution load(Path file, Arch arch, String listsStamp, List<String> wanted) {
+    static Resolution load(Path file, Arch arch, Release release, String listsStamp, List<String> wanted) {
         try {
             if (!Files.isRegularFile(file)) return null;
             JsonNode o = JSON.readTree(file.toFile());
             if (o.path("recipe").asInt() != Recipe.VERSION || !arch.id().equals(o.path("arch").asText())
+                    || !release.id().equals(o.path("release").asText())
                     || !listsStamp.equals(o.path("listsStamp").asText())) {
                 return null;
             }
@@ -66,7 +69,7 @@ record Resolution(Arch arch, String listsStamp, List<String> wanted, DebPackage 
             if (!w.equals(wanted)) return null;
             List<DebPackage> ps = new ArrayList<>();
             o.path("packages").forEach(n -> ps.add(pkg(n)));
-            return new Resolution(arch, listsStamp, wanted, pkg(o.path("kernel")), List.copyOf(ps));
+            return new Resolution(arch, release, listsStamp, wanted, pkg(o.path("kernel")), List.copyOf(ps));
         } catch (IOException | RuntimeException e) {
             return null; // unreadable: resolve again
         }

@@ -9,13 +9,14 @@ import java.util.List;
 import java.util.Map;
 import org.initrdharness.files.AtomicFiles;
 import org.initrdharness.images.apt.Apt;
+import org.initrdharness.images.apt.AptSources;
 import org.initrdharness.images.apt.DebPackage;
 import org.initrdharness.images.apt.KernelPackage;
 import org.initrdharness.images.cache.ImageCache;
 import org.initrdharness.vm.Arch;
 
 /**
- * Builds, or finds in the cache, the guest images of an arch: a Debian 12 kernel with its
+ * Builds, or finds in the cache, the guest images of a Debian release and arch: a kernel with its
  * modules, a systemd stage-1 sysroot, the stage-2 root disk and its LUKS2 volume.
  *
  * <p>The cache is keyed by every input (package versions, the recipe); a warm call touches no
@@ -39,9 +40,19 @@ public final class VmImages {
         return Path.of(System.getProperty("user.home"), ".cache", "initrd-harness");
     }
 
-    /** The images of {@code arch} in the default cache, progress on standard error. */
+    /** The images of {@code arch} of the default release in the default cache, progress on standard error. */
     public static GuestImages ensure(Arch arch) {
-        return ensure(arch, defaultCache(), Progress.stderr());
+        return ensure(arch, Release.DEFAULT);
+    }
+
+    /** The images of {@code release} and {@code arch} in the default cache, progress on standard error. */
+    public static GuestImages ensure(Arch arch, Release release) {
+        return ensure(arch, release, defaultCache(), Progress.stderr());
+    }
+
+    /** {@link #ensure(Arch, Release, Path, Progress)} for the default release. */
+    public static GuestImages ensure(Arch arch, Path cache, Progress progress) {
+        return ensure(arch, Release.DEFAULT, cache, progress);
     }
 
     /**
@@ -50,25 +61,28 @@ public final class VmImages {
      * @throws ImagesException naming what is missing (apt, an arch's lists, a package, a host
      *                         tool, the network) and what to do
      */
-    public static GuestImages ensure(Arch arch, Path cache, Progress progress) {
+    public static GuestImages ensure(Arch arch, Release release, Path cache, Progress progress) {
         if (arch == null) throw new ImagesException("no arch given: use one of x86_64, aarch64");
+        if (release == null) throw new ImagesException("no release given: use one of bookworm, trixie");
+        String label = release + " " + arch.id();
         try {
             ImageCache images = new ImageCache(cache);
-            try (ImageCache.Lock lock = images.lock(arch.id())) {
-                Resolution res = resolve(arch, images, progress);
+            try (ImageCache.Lock lock = images.lock(prefix(release, arch))) {
+                Apt apt = apt(release, images, progress);
+                Resolution res = resolve(arch, release, apt, images, progress);
                 String name = res.entryName();
                 Path entry = images.entry(name);
                 if (Files.isDirectory(entry)) {
                     String broken = verify(entry, images.dir("verified").resolve(name));
-                    if (broken == null) return describe(arch, entry);
+                    if (broken == null) return describe(arch, release, entry);
                     progress.report("cache entry " + entry + " is broken (" + broken + "): rebuilding");
                 }
                 long t0 = System.nanoTime();
-                images.sweep(arch.id() + "-");
+                images.sweep(prefix(release, arch) + "-");
                 Path debs = images.dir("debs").resolve(arch.debianArch());
                 List<DebPackage> all = new ArrayList<>(res.packages());
                 all.add(res.kernel());
-                new Apt(images.dir("apt")).download(all, debs, progress, arch.id());
+                apt.download(all, debs, progress, label);
                 Path build = images.newBuildDir(name);
                 try {
                     new GuestBuilder(res, debs, progress).build(build);
@@ -77,13 +91,29 @@ public final class VmImages {
                     ImageCache.deleteTree(build);
                     throw e;
                 }
-                progress.report(String.format(java.util.Locale.ROOT, "built %s images in %.1f s: %s", arch.id(),
+                progress.report(String.format(java.util.Locale.ROOT, "built %s images in %.1f s: %s", label,
                         (System.nanoTime() - t0) / 1e9, entry));
-                return describe(arch, entry);
+                return describe(arch, release, entry);
             }
         } catch (IOException e) {
-            throw new ImagesException("building " + arch.id() + " images in " + cache + " failed: " + e.getMessage(), e);
+            throw new ImagesException("building " + label + " images in " + cache + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** What a release's and arch's entries, locks and resolutions are named by: "trixie-aarch64". */
+    static String prefix(Release release, Arch arch) {
+        return release.id() + "-" + arch.id();
+    }
+
+    /** apt pointed at the release's own lists under the cache, fetched when missing or old. */
+    private static Apt apt(Release release, ImageCache images, Progress progress) throws IOException {
+        Path dir = images.dir("apt").resolve(release.id());
+        Apt apt = new Apt(dir.resolve("work"), AptSources.of(release, dir));
+        // Both arches share the lists: one fetch at a time.
+        try (ImageCache.Lock lock = images.lock("apt-" + release.id())) {
+            apt.update(progress);
+        }
+        return apt;
     }
 
     /**
@@ -96,12 +126,17 @@ public final class VmImages {
             ImageCache images = new ImageCache(cache);
             Path keepEntry = keep.manifest().getParent();
             List<Path> removed = new ArrayList<>();
-            try (ImageCache.Lock lock = images.lock(keep.arch().id())) {
+            String prefix = prefix(keep.release(), keep.arch());
+            try (ImageCache.Lock lock = images.lock(prefix)) {
                 Path entries = images.root().resolve("entries");
                 if (!Files.isDirectory(entries)) return removed;
                 try (var s = Files.list(entries)) {
                     for (Path e : s.sorted().toList()) {
-                        if (e.getFileName().toString().startsWith(keep.arch().id() + "-") && !e.equals(keepEntry)) {
+                        String n = e.getFileName().toString();
+                        // Also entries named before releases were (arch first).
+                        boolean mine = n.startsWith(prefix + "-")
+                                || keep.release() == Release.DEFAULT && n.startsWith(keep.arch().id() + "-");
+                        if (mine && !e.equals(keepEntry)) {
                             ImageCache.deleteTree(e);
                             removed.add(e);
                         }
@@ -114,17 +149,17 @@ public final class VmImages {
         }
     }
 
-    private static Resolution resolve(Arch arch, ImageCache images, Progress progress) throws IOException {
-        List<String> wanted = new ArrayList<>(Recipe.SYSROOT_PACKAGES);
-        String stamp = Apt.listsStamp();
-        Path file = images.dir("resolved").resolve(arch.id() + ".json");
-        Resolution saved = Resolution.load(file, arch, stamp, wanted);
+    private static Resolution resolve(Arch arch, Release release, Apt apt, ImageCache images, Progress progress)
+            throws IOException {
+        List<String> wanted = Recipe.sysrootPackages(release);
+        String stamp = apt.stamp();
+        Path file = images.dir("resolved").resolve(prefix(release, arch) + ".json");
+        Resolution saved = Resolution.load(file, arch, release, stamp, wanted);
         if (saved != null) return saved;
-        progress.report("resolve " + arch.id() + " (" + arch.debianArch() + ") packages with apt");
-        Apt apt = new Apt(images.dir("apt"));
+        progress.report("resolve " + release + " " + arch.id() + " (" + arch.debianArch() + ") packages with apt");
         DebPackage kernel = KernelPackage.resolve(apt, arch, Recipe.kernelMetaPackage(arch));
         List<DebPackage> packages = apt.resolve(arch, wanted);
-        Resolution res = new Resolution(arch, stamp, wanted, kernel, packages);
+        Resolution res = new Resolution(arch, release, stamp, wanted, kernel, packages);
         res.save(file);
         return res;
     }
@@ -183,13 +218,13 @@ public final class VmImages {
     }
 
     /** The images as the entry's manifest names them; modules and sysroot are where the builder puts them. */
-    private static GuestImages describe(Arch arch, Path entry) {
+    private static GuestImages describe(Arch arch, Release release, Path entry) {
         try {
             Manifest m = Manifest.read(entry.resolve(ImageCache.MANIFEST));
             String kv = m.kernel().version();
             Manifest.Images i = m.images();
             Path kernel = entry.resolve(GuestBuilder.KERNEL_DIR);
-            return new GuestImages(arch, kv, entry.resolve(i.kernel().path()),
+            return new GuestImages(arch, release, m.systemdVersion(), kv, entry.resolve(i.kernel().path()),
                     kernel.resolve("lib/modules").resolve(kv), kernel.resolve("lib/firmware"),
                     entry.resolve(GuestBuilder.SYSROOT_DIR), entry.resolve(i.rootDisk().path()),
                     m.stage2().label(), m.stage2().uuid(), entry.resolve(i.luksDisk().path()), m.stage2().luksUuid(),

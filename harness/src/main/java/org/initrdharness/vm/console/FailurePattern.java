@@ -27,8 +27,15 @@ public record FailurePattern(String name, Pattern pattern, BootFailure.Kind kind
             Pattern.compile("You are in emergency mode|Entering emergency mode|Reached target emergency\\.target"),
             BootFailure.Kind.EMERGENCY_MODE);
 
+    /**
+     * systemd as PID 1 gave up ("Failed to allocate manager object", a crash): it freezes
+     * instead of exiting, so nothing else would ever end the wait.
+     */
+    public static final FailurePattern INIT_FROZEN = new FailurePattern("systemd (PID 1) froze",
+            Pattern.compile("systemd\\[1\\]: Freezing execution|\\] Freezing execution\\.$"), BootFailure.Kind.INIT_FROZEN);
+
     /** What every console fails on unless told otherwise. */
-    public static final List<FailurePattern> DEFAULTS = List.of(KERNEL_PANIC, UNIT_FAILED, EMERGENCY_MODE);
+    public static final List<FailurePattern> DEFAULTS = List.of(KERNEL_PANIC, INIT_FROZEN, UNIT_FAILED, EMERGENCY_MODE);
 
     public FailurePattern {
         Objects.requireNonNull(name, "name");

@@ -199,6 +199,17 @@ public class ConsoleTest {
     }
 
     @Test
+    public void aFrozenServiceManagerEndsTheWait() throws IOException {
+        // As systemd 257 prints it when /usr/lib/systemd/systemd-executor is missing.
+        guest("[    5.009073] systemd[1]: Failed to allocate manager object: No such file or directory\n"
+                + "[\u001b[0;1;31m!!!!!!\u001b[0m] Failed to allocate manager object.\n"
+                + "[    5.011512] systemd[1]: Freezing execution.\n");
+        BootFailure f = expectThrows(BootFailure.class, () -> console.expect("STAGE2", Duration.ofSeconds(30)));
+        assertEquals(f.kind(), BootFailure.Kind.INIT_FROZEN);
+        assertTrue(f.getMessage().contains("Failed to allocate manager object"), f.getMessage());
+    }
+
+    @Test
     public void unitFailureAndEmergencyModeFailUnlessAllowed() throws IOException {
         guest("[FAILED] Failed to start systemd-cryptsetup@root.service - Cryptography Setup for root.\n");
         BootFailure f = expectThrows(BootFailure.class, () -> console.expect("Reached target", Duration.ofSeconds(5)));

@@ -38,13 +38,33 @@ public final class Apt {
 
     private final Path aptGet;
     private final Path work;
+    private final AptSources sources;
 
     /**
+     * The host's apt with its own sources.
+     *
      * @param work a scratch directory for apt's empty status file and package cache
      */
     public Apt(Path work) {
+        this(work, AptSources.host());
+    }
+
+    /** apt pointed at {@code sources} (a release's own lists, see {@link AptSources#of}). */
+    public Apt(Path work, AptSources sources) {
         this.aptGet = findAptGet();
         this.work = work;
+        this.sources = sources;
+    }
+
+    /** Fetches the sources' lists when they are missing or old (nothing for the host's). */
+    public void update(Progress progress) throws IOException {
+        sources.update(aptGet, progress);
+    }
+
+    /** A fingerprint of the lists and sources this apt reads (see {@link #listsStamp()}). */
+    public String stamp() throws IOException {
+        if (sources.release() == null) return listsStamp();
+        return listsStamp(sources.lists(), sources.dir());
     }
 
     private static Path findAptGet() {
@@ -91,6 +111,7 @@ public final class Apt {
 
     /** Fails unless apt knows packages of this arch (a foreign arch must be added and its lists fetched). */
     public void requireArch(Arch arch) throws IOException {
+        if (sources.release() != null) return; // a release's own lists hold every guest arch
         String want = "binary-" + arch.debianArch() + "_Packages";
         boolean lists = false;
         if (Files.isDirectory(LISTS)) {
@@ -112,8 +133,9 @@ public final class Apt {
         Path status = work.resolve("status");
         if (!Files.exists(status)) Files.writeString(status, "");
         Path cache = Files.createDirectories(work.resolve("apt-cache-" + arch.debianArch()));
-        List<String> cmd = new ArrayList<>(List.of(aptGet.toString(), "--simulate", "--quiet",
-                "-o", "Debug::NoLocking=1",
+        List<String> cmd = new ArrayList<>(List.of(aptGet.toString(), "--simulate", "--quiet"));
+        cmd.addAll(sources.options());
+        cmd.addAll(List.of("-o", "Debug::NoLocking=1",
                 "-o", "Dir::State::status=" + status,
                 "-o", "Dir::Cache=" + cache,
                 "-o", "APT::Architecture=" + arch.debianArch(),
@@ -130,11 +152,12 @@ public final class Apt {
                 if (m.find()) unknown.add(m.group(1));
             }
             if (!unknown.isEmpty()) {
-                throw new ImagesException("unknown package(s) for " + arch.id() + " (" + arch.debianArch() + "): " + unknown
+                throw new ImagesException("unknown package(s) for " + arch.id() + " (" + arch.debianArch() + ") in "
+                    + sources.label() + ": " + unknown
                         + ": check the name, or run `apt-get update` if the lists are old");
             }
             throw new ImagesException("apt cannot resolve " + wanted + " for " + arch.id() + " (" + arch.debianArch()
-                    + "); apt said:\n" + r.tail(15));
+                    + ") in " + sources.label() + "; apt said:\n" + r.tail(15));
         }
         TreeSet<DebPackage> out = new TreeSet<>();
         for (String l : r.lines()) {
@@ -159,6 +182,8 @@ public final class Apt {
         progress.report("download " + total + " package(s) for " + label);
         List<String> cmd = new ArrayList<>(List.of(aptGet.toString(), "download", "--quiet",
                 "-o", "Debug::NoLocking=1", "-o", "APT::Sandbox::User=root"));
+        cmd.addAll(sources.options());
+        cmd.addAll(AptSources.everyGuestArch());
         missing.forEach(p -> cmd.add(p.aptSpec()));
         HostCommand.Result r = Tools.command(DOWNLOAD_DEADLINE, cmd).in(dir).onLine(line -> {
             Matcher m = GET.matcher(line);

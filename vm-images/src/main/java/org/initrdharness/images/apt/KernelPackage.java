@@ -46,6 +46,19 @@ public final class KernelPackage {
         return kernel.name().substring("linux-image-".length());
     }
 
+    /**
+     * Moves {@code usr/lib/modules} (where merged-/usr kernel packages, trixie's on, put modules)
+     * to {@code lib/modules}, so that every unpacked kernel has its modules in one place and the
+     * host's depmod finds them under {@code -b root}.
+     */
+    public static void moveModulesToLib(Path root) throws IOException {
+        Path usrModules = root.resolve("usr/lib/modules");
+        Path modules = root.resolve("lib/modules");
+        if (!Files.isDirectory(usrModules) || Files.exists(modules)) return;
+        Files.createDirectories(modules.getParent());
+        Files.move(usrModules, modules);
+    }
+
     /** Writes modules.dep and the other indexes of {@code release} under {@code root}. */
     public static void depmod(Path depmod, Path root, String release) throws IOException {
         Tools.check(Tools.command(DEPMOD_DEADLINE, List.of(depmod.toString(), "-a", "-b", root.toString(), release)),
@@ -71,6 +84,7 @@ public final class KernelPackage {
             ImageCache.deleteTree(tmp);
             ImageCache.deleteTree(root);
             new TreeWriter(tmp).unpack(new DebArchive(deb));
+            moveModulesToLib(tmp);
             depmod(Tools.require("depmod", "kmod"), tmp, release);
             Files.move(tmp, root);
             Files.delete(deb);

@@ -15,6 +15,7 @@ import org.initrdharness.cli.CliCommand;
 import org.initrdharness.images.GuestImages;
 import org.initrdharness.images.ImagesException;
 import org.initrdharness.images.Progress;
+import org.initrdharness.images.Release;
 import org.initrdharness.images.VmImages;
 import org.initrdharness.vm.Arch;
 import picocli.CommandLine.Command;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Option;
 
 /** {@code initrd-harness images}: builds or reuses the guest images of each arch and says where they are. */
 @Command(name = "images", mixinStandardHelpOptions = true,
-        description = {"Builds (or finds in the cache) the guest images of each arch from Debian 12 packages:",
+        description = {"Builds (or finds in the cache) the guest images of each release and arch from Debian packages:",
             "kernel and modules, systemd stage-1 sysroot, stage-2 root disk and its LUKS2 volume."})
 public final class ImagesCommand implements Callable<Integer>, CliCommand {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new SimpleModule()
@@ -38,11 +39,15 @@ public final class ImagesCommand implements Callable<Integer>, CliCommand {
             description = "x86_64 or aarch64; repeat for both")
     List<String> arches;
 
+    @Option(names = "--release", paramLabel = "RELEASE",
+            description = "bookworm (Debian 12, systemd 252, the default) or trixie (Debian 13, systemd 257); repeat for both")
+    List<String> releases;
+
     @Option(names = "--cache", paramLabel = "DIR",
             description = "cache directory (default: $INITRD_HARNESS_CACHE or ~/.cache/initrd-harness)")
     Path cache;
 
-    @Option(names = "--json", description = "print one JSON object per arch (one per line)")
+    @Option(names = "--json", description = "print one JSON object per release and arch (one per line)")
     boolean json;
 
     @Option(names = "--quiet", description = "no progress on standard error")
@@ -57,15 +62,17 @@ public final class ImagesCommand implements Callable<Integer>, CliCommand {
         Progress progress = quiet ? Progress.silent() : Progress.stderr();
         try {
             List<Arch> parsed = arches.stream().map(Arch::parse).toList();
-            for (Arch arch : parsed) {
-                GuestImages g = VmImages.ensure(arch, dir, progress);
+            List<Release> rels = releases == null ? List.of(Release.DEFAULT) : releases.stream().map(Release::parse).toList();
+            for (Release release : rels) for (Arch arch : parsed) {
+                GuestImages g = VmImages.ensure(arch, release, dir, progress);
                 if (prune) {
                     for (Path removed : VmImages.prune(g, dir)) progress.report("pruned " + removed);
                 }
                 if (json) {
                     System.out.println(toJson(g));
                 } else {
-                    System.out.println(g.arch().id() + ": kernel " + g.kernelVersion() + " " + g.kernel());
+                    System.out.println(g.release() + " " + g.arch().id() + ": systemd " + g.systemdVersion() + ", kernel "
+                            + g.kernelVersion() + " " + g.kernel());
                     System.out.println("  modules   " + g.modules());
                     System.out.println("  sysroot   " + g.sysroot());
                     System.out.println("  rootDisk  " + g.rootDisk() + " (LABEL=" + g.rootLabel() + " UUID=" + g.rootUuid() + ")");

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.initrdharness.cli.Main;
 import org.initrdharness.images.GuestImages;
+import org.initrdharness.images.Release;
 import org.initrdharness.images.VmImages;
 import org.initrdharness.vm.Arch;
 import org.testng.annotations.Test;
@@ -52,7 +53,7 @@ public class ImagesCommandTest {
         assertEquals(lines.size(), 2, r.out());
         for (String line : lines) {
             JsonNode j = new ObjectMapper().readTree(line);
-            for (String k : List.of("arch", "kernel", "modules", "sysroot", "rootDisk", "luksDisk", "luksPassphrase",
+            for (String k : List.of("arch", "release", "systemdVersion", "kernel", "modules", "sysroot", "rootDisk", "luksDisk", "luksPassphrase",
                     "luksKeyfile", "luksUuid", "manifest")) {
                 assertTrue(j.hasNonNull(k), k + " missing in " + line);
             }
@@ -63,11 +64,11 @@ public class ImagesCommandTest {
     @Test
     public void jsonHasPlainPathsAndTheArchId() throws Exception {
         Path e = Path.of("/cache/entries/x86_64-0123");
-        GuestImages g = new GuestImages(Arch.X86_64, "6.1.0-57-amd64", e.resolve("kernel/boot/vmlinuz-6.1.0-57-amd64"),
+        GuestImages g = new GuestImages(Arch.X86_64, Release.TRIXIE, "257", "6.1.0-57-amd64", e.resolve("kernel/boot/vmlinuz-6.1.0-57-amd64"),
                 e.resolve("kernel/lib/modules/6.1.0-57-amd64"), e.resolve("kernel/lib/firmware"), e.resolve("sysroot"),
                 e.resolve("stage2.ext4"), "stage2root", "5e72", e.resolve("stage2-luks.img"), "1c5a", "pass \"word\"",
                 e.resolve("stage2-luks.key"), e.resolve("manifest.json"), e.resolve("kernel/boot/config-6.1.0-57-amd64"));
-        assertEquals(ImagesCommand.toJson(g), "{\"arch\":\"x86_64\",\"kernelVersion\":\"6.1.0-57-amd64\","
+        assertEquals(ImagesCommand.toJson(g), "{\"arch\":\"x86_64\",\"release\":\"trixie\",\"systemdVersion\":\"257\",\"kernelVersion\":\"6.1.0-57-amd64\","
                 + "\"kernel\":\"/cache/entries/x86_64-0123/kernel/boot/vmlinuz-6.1.0-57-amd64\","
                 + "\"modules\":\"/cache/entries/x86_64-0123/kernel/lib/modules/6.1.0-57-amd64\","
                 + "\"firmware\":\"/cache/entries/x86_64-0123/kernel/lib/firmware\","
