@@ -54,7 +54,7 @@ public class EmergencyShellScenario extends Scenario {
             // The console's status lines are not a record (plymouth may hold them back): wait for the
             // shell, then ask the journal what happened.
             ConsoleMatch shell = openEmergencyShell(m);
-            System.out.printf(Locale.ROOT, "%s: emergency shell at %.1f s%n", arch, shell.seconds());
+            System.out.printf(Locale.ROOT, "%s: emergency shell at %.1f s%n", release + "/" + arch, shell.seconds());
 
             // The command line's 5 s, not systemd's default 90 s (which would fit inside TO_EMERGENCY too).
             ShellResult timeout = m.console().shell().run("systemctl --no-pager show -p JobRunningTimeoutUSec --value '"
@@ -66,8 +66,11 @@ public class EmergencyShellScenario extends Scenario {
             // --no-pager: a user's initrd may have less, which a tty would start.
             ShellResult what = m.console().shell().run("systemctl --no-pager show -p What --value sysroot.mount");
             assertEquals(what.output().strip(), "/dev/disk/by-label/" + Stage2.LABEL, "sysroot.mount's device: " + what);
-            // A timed-out device job leaves no unit in "failed" (systemd 252), so `systemctl --failed`
-            // names nothing; the journal says what happened.
+            ShellResult failed = m.console().shell().run("systemctl --no-pager --failed --no-legend --plain");
+            // A timed-out device job leaves no unit "failed", in systemd 252 and in 257 alike: the
+            // journal says what happened.
+            assertEquals(failed.output().strip(), "", "systemctl --failed after a device timeout (systemd "
+                    + systemdVersion() + "): " + failed);
             ShellResult journal = m.console().shell().run(linesContaining("journalctl -b -o cat --no-pager",
                     "Timed out waiting for device " + ROOT_DEVICE_UNIT, "Dependency failed for sysroot.mount"));
             assertTrue(journal.output().contains("Timed out waiting for device " + ROOT_DEVICE_UNIT), "the journal names the device: " + journal);
@@ -87,7 +90,7 @@ public class EmergencyShellScenario extends Scenario {
         MachineSpec spec = machine("device-timeout-option").initrd(stage1(options)).append(rootByLabel()).build();
         try (Machine m = start(spec)) {
             ConsoleMatch shell = openEmergencyShell(m);
-            System.out.printf(Locale.ROOT, "%s: emergency shell at %.1f s%n", arch, shell.seconds());
+            System.out.printf(Locale.ROOT, "%s: emergency shell at %.1f s%n", release + "/" + arch, shell.seconds());
             ShellResult timeout = m.console().shell().run("systemctl --no-pager show -p JobRunningTimeoutUSec --value '"
                     + ROOT_DEVICE_UNIT + "'");
             assertEquals(timeout.output().strip(), "5s", "the root device's job timeout: " + timeout);
@@ -113,7 +116,7 @@ public class EmergencyShellScenario extends Scenario {
             m.console().sendLine("systemctl default");
             Stage2Report stage2 = awaitStage2(m);
             assertEquals(stage2.arch(), arch.id(), "stage 2 runs on the guest's arch");
-            System.out.printf(Locale.ROOT, "%s: disk seen at %.1f s, stage 2 at %.1f s%n", arch, plugged,
+            System.out.printf(Locale.ROOT, "%s: disk seen at %.1f s, stage 2 at %.1f s%n", release + "/" + arch, plugged,
                     stage2.secondsSinceStart());
         }
     }
@@ -124,7 +127,7 @@ public class EmergencyShellScenario extends Scenario {
                 .append(rootByLabel() + " rd.systemd.unit=emergency.target " + FORCE_SHELL).build();
         try (Machine m = start(spec)) {
             ConsoleMatch shell = openEmergencyShell(m);
-            System.out.printf(Locale.ROOT, "%s: forced emergency shell at %.1f s%n", arch, shell.seconds());
+            System.out.printf(Locale.ROOT, "%s: forced emergency shell at %.1f s%n", release + "/" + arch, shell.seconds());
             ShellResult emergency = m.console().shell().run("systemctl is-active emergency.target");
             assertEquals(emergency.exitStatus(), 0, "emergency.target is active: " + emergency);
             ShellResult initrd = m.console().shell().run("systemctl is-active initrd.target");

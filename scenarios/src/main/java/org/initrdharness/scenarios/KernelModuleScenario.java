@@ -36,7 +36,7 @@ public class KernelModuleScenario extends Scenario {
             Stage2Report stage2 = awaitStage2(m);
             assertEquals(stage2.mark("brd"), "rd_nr=3\nrd_size=1024\ndevices=ram0 ram1 ram2 ",
                     "brd loaded in stage 1 with rd_nr=3 rd_size=1024 from modprobe.d (mark left in /run/harness)");
-            System.out.printf("%s: brd loaded with its options; stage 2 at %.1f s (guest uptime %.1f s)%n", arch,
+            System.out.printf("%s: brd loaded with its options; stage 2 at %.1f s (guest uptime %.1f s)%n", release + "/" + arch,
                     stage2.secondsSinceStart(), stage2.uptime());
         }
     }

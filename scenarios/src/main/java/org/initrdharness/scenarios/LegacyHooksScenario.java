@@ -75,7 +75,7 @@ public class LegacyHooksScenario extends Scenario {
                     "the root device existed when postDeviceCommands ran: " + stage2.marks());
             assertEquals(stage2.mark("post-device-sysroot"), "not-mounted",
                     "/sysroot was not mounted yet when postDeviceCommands ran: " + stage2.marks());
-            System.out.printf(Locale.ROOT, "%s: stage 2 with hooks at %.1f s%n", arch, stage2.secondsSinceStart());
+            System.out.printf(Locale.ROOT, "%s: stage 2 with hooks at %.1f s%n", release + "/" + arch, stage2.secondsSinceStart());
         }
     }
 
@@ -122,7 +122,7 @@ public class LegacyHooksScenario extends Scenario {
             // middle ("stage1-pos…ice - postDeviceCommands hook."); the description names the hook.
             m.console().waitFor(Pattern.compile("Failed to start stage1-.*postDeviceCommands"), Duration.ofSeconds(30));
             ConsoleMatch shell = EmergencyShellScenario.openEmergencyShell(m);
-            System.out.printf(Locale.ROOT, "%s: hook failed at %.1f s, emergency shell at %.1f s%n", arch,
+            System.out.printf(Locale.ROOT, "%s: hook failed at %.1f s, emergency shell at %.1f s%n", release + "/" + arch,
                     failed.seconds(), shell.seconds());
 
             ShellResult journal = m.console().shell().run(

@@ -44,7 +44,7 @@ public class LuksKeyfileScenario extends Scenario {
             List<ConsoleLine> prompts = m.console().lines().stream()
                     .filter(l -> ANY_PROMPT.matcher(l.text()).find()).toList();
             assertTrue(prompts.isEmpty(), "nothing asked for a passphrase: " + prompts);
-            System.out.printf("%s: LUKS root opened by its key file; stage 2 at %.1f s (guest uptime %.1f s)%n", arch,
+            System.out.printf("%s: LUKS root opened by its key file; stage 2 at %.1f s (guest uptime %.1f s)%n", release + "/" + arch,
                     stage2.secondsSinceStart(), stage2.uptime());
         }
     }

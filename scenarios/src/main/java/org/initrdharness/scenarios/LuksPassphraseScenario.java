@@ -81,7 +81,7 @@ public class LuksPassphraseScenario extends Scenario {
                 assertEquals(opened.output().strip(), "luks-" + images.luksUuid() + "\nCRYPT-LUKS2-"
                         + images.luksUuid().toString().replace("-", "") + "-luks-" + images.luksUuid(),
                         "stage 2's root is the LUKS volume stage 1 opened: " + opened);
-                System.out.printf("%s: prompt at %.1f s, stage 2 at %.1f s (guest uptime %.1f s)%n", arch,
+                System.out.printf("%s: prompt at %.1f s, stage 2 at %.1f s (guest uptime %.1f s)%n", release + "/" + arch,
                         prompt.seconds(), stage2.secondsSinceStart(), stage2.uptime());
             }
             assertNoLeak(List.of(passphrase), List.of(consoleLog));
@@ -128,7 +128,7 @@ public class LuksPassphraseScenario extends Scenario {
                 assertTrue(stage2.mark("cryptsetup-journal").contains("Passphrase incorrect"),
                         "systemd-cryptsetup logged the refusal: " + stage2.mark("cryptsetup-journal"));
                 System.out.printf("%s: prompt at %.1f s, asked again at %.1f s, stage 2 at %.1f s (guest uptime %.1f s)%n",
-                        arch, first.seconds(), refusedAt, stage2.secondsSinceStart(), stage2.uptime());
+                        release + "/" + arch, first.seconds(), refusedAt, stage2.secondsSinceStart(), stage2.uptime());
             }
             assertNoLeak(List.of(right, wrong), List.of(consoleLog));
         } finally {
@@ -174,7 +174,7 @@ public class LuksPassphraseScenario extends Scenario {
                         "both volumes open before switch-root: " + open);
                 assertTrue(open.contains("root=" + rootVolume), "the root label is on the root volume: " + open);
                 System.out.printf("%s: one answer at %.1f s opened %s and %s; stage 2 at %.1f s (guest uptime %.1f s)%n",
-                        arch, first.seconds(), rootVolume, dataVolume, stage2.secondsSinceStart(), stage2.uptime());
+                        release + "/" + arch, first.seconds(), rootVolume, dataVolume, stage2.secondsSinceStart(), stage2.uptime());
             }
             assertNoLeak(List.of(passphrase), List.of(consoleLog));
         } finally {

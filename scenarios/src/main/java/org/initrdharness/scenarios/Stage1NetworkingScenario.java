@@ -53,7 +53,7 @@ public class Stage1NetworkingScenario extends Scenario {
             assertTrue(Pattern.compile("^10\\.0\\.2\\.0/24 dev " + inet.group(2) + " .*src 10\\.0\\.2\\.15",
                     Pattern.MULTILINE).matcher(seen).find(),
                     "stage 1 has the route of the leased subnet on " + inet.group(2) + "; it saw:\n" + seen);
-            System.out.printf("%s: %s on %s in stage 1; stage 2 at %.1f s (guest uptime %.1f s)%n", arch,
+            System.out.printf("%s: %s on %s in stage 1; stage 2 at %.1f s (guest uptime %.1f s)%n", release + "/" + arch,
                     GUEST_ADDRESS, inet.group(2), stage2.secondsSinceStart(), stage2.uptime());
         }
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.initrdharness.cli.CliCommand;
+import org.initrdharness.images.Release;
 import org.initrdharness.scenarios.ScenarioCatalog;
 import org.initrdharness.scenarios.support.GuestSource;
 import org.initrdharness.scenarios.support.ScratchLuks;
@@ -16,15 +17,20 @@ import org.initrdharness.vm.Arch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code initrd-harness matrix}: the boot matrix, scenario × arch, sharded and in parallel. */
+/** {@code initrd-harness matrix}: the boot matrix, scenario × release × arch, sharded and in parallel. */
 @Command(name = "matrix", mixinStandardHelpOptions = true,
-        description = {"Runs the boot scenarios on each arch and prints a scenario x arch summary.",
+        description = {"Runs the boot scenarios on each release and arch and prints a scenario x (release, arch) summary.",
                 "Exit status: 0 when nothing failed, 1 when a test failed, every test was skipped (except with --initrd)",
                 "or a typed passphrase is in the reports, 2 on bad options."})
 public final class MatrixCommand implements CliCommand, Callable<Integer> {
 
     @Option(names = "--arch", paramLabel = "ARCH", description = "x86_64 or aarch64; repeat for both (default: both)")
     List<String> arches = new ArrayList<>();
+
+    @Option(names = "--release", paramLabel = "RELEASE",
+            description = "bookworm (systemd 252) or trixie (systemd 257); repeat for both"
+                    + " (default: the suite's: smoke bookworm, nightly both)")
+    List<String> releases = new ArrayList<>();
 
     @Option(names = "--suite", defaultValue = "nightly", description = "smoke or nightly (default: ${DEFAULT-VALUE})")
     String suite;
@@ -59,8 +65,17 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Suite s = Suite.parse(suite);
-        List<Arch> archList = arches.isEmpty() ? List.of(Arch.values()) : arches.stream().map(Arch::parse).toList();
+        Suite s;
+        List<Arch> archList;
+        List<Release> releaseList;
+        try {
+            s = Suite.parse(suite);
+            archList = arches.isEmpty() ? List.of(Arch.values()) : arches.stream().map(Arch::parse).distinct().toList();
+            releaseList = releases.isEmpty() ? s.releases() : releases.stream().map(Release::parse).distinct().toList();
+        } catch (IllegalArgumentException e) {
+            System.err.println("matrix: " + e.getMessage());
+            return 2;
+        }
         Shard sh = Shard.parse(shard);
         if ((kernel == null) != (initrd == null)) {
             System.err.println("matrix: --kernel and --initrd go together: give both to boot your own, or neither");
@@ -84,7 +99,7 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
             System.err.println("matrix: " + e.getMessage());
             return 2;
         }
-        List<MatrixCell> cells = sh.select(MatrixRunner.cells(ScenarioCatalog.all(), s, archList).stream()
+        List<MatrixCell> cells = sh.select(MatrixRunner.cells(ScenarioCatalog.all(), s, releaseList, archList).stream()
                 .filter(c -> filter.admits(c.scenario())).toList());
         if (list) {
             cells.forEach(c -> System.out.println(c.name()));
@@ -96,7 +111,8 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
             params.put(GuestSource.USER_KERNEL, kernel.toAbsolutePath().toString());
             params.put(GuestSource.USER_INITRD, initrd.toAbsolutePath().toString());
         }
-        System.out.printf("matrix: suite %s, shard %s, %d cells, %d at once%n", s.id(), sh, cells.size(), n);
+        System.out.printf("matrix: suite %s on %s, shard %s, %d cells, %d at once%n", s.id(),
+                String.join(" and ", releaseList.stream().map(Release::id).toList()), sh, cells.size(), n);
         long start = System.nanoTime();
         List<TestOutcome> outcomes = MatrixRunner.run(cells, s, n, reportDir, params, filter, true);
         double wall = (System.nanoTime() - start) / 1e9;
@@ -107,6 +123,7 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
         if (json != null) {
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("suite", s.id());
+            meta.put("releases", releaseList.stream().map(Release::id).toList());
             meta.put("shard", sh.toString());
             meta.put("parallel", n);
             meta.put("wallSeconds", Math.round(wall * 10) / 10.0);

@@ -14,7 +14,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.initrdharness.files.AtomicFiles;
 
-/** The matrix at a glance: scenario × arch with verdict and time, and the same as JSON. */
+/** The matrix at a glance: scenario × (release, arch) with verdict and time, and the same as JSON. */
 public final class MatrixReport {
     private final List<TestOutcome> outcomes;
 
@@ -26,12 +26,12 @@ public final class MatrixReport {
         return outcomes.stream().anyMatch(o -> o.verdict() == Verdict.FAIL);
     }
 
-    /** Per scenario and arch: the combined verdict and the summed seconds. */
+    /** Per scenario and column (release/arch): the combined verdict and the summed seconds. */
     Map<String, Map<String, Cell>> table() {
         Map<String, Map<String, Cell>> rows = new TreeMap<>();
         for (TestOutcome o : outcomes) {
             rows.computeIfAbsent(o.scenario(), k -> new TreeMap<>())
-                    .merge(o.arch(), new Cell(o.verdict(), o.seconds(), o.verdict() == Verdict.FAIL ? 1 : 0, 1),
+                    .merge(o.column(), new Cell(o.verdict(), o.seconds(), o.verdict() == Verdict.FAIL ? 1 : 0, 1),
                             Cell::plus);
         }
         return rows;
@@ -68,10 +68,10 @@ public final class MatrixReport {
         out.printf("%nmatrix: %d passed, %d failed, %d skipped in %.1f s%n", passed, failed, skipped, wallSeconds);
         for (TestOutcome o : outcomes) {
             if (o.verdict() == Verdict.FAIL) {
-                out.printf("  FAILED %s[%s].%s: %s%n", o.scenario(), o.arch(), o.test(), o.message());
+                out.printf("  FAILED %s: %s%n", o.fullName(), o.message());
                 if (o.artifacts() != null) out.printf("         artifacts: %s%n", o.artifacts());
             } else if (o.verdict() == Verdict.SKIP && o.message() != null) {
-                out.printf("  skipped %s[%s].%s: %s%n", o.scenario(), o.arch(), o.test(), o.message());
+                out.printf("  skipped %s: %s%n", o.fullName(), o.message());
             }
         }
     }
@@ -112,7 +112,7 @@ public final class MatrixReport {
         for (TestOutcome o : outcomes) {
             if (o.verdict() == Verdict.PASS) continue;
             h.append("<h2 class=\"").append(o.verdict()).append("\">").append(o.verdict()).append(' ')
-                    .append(esc(o.scenario() + "[" + o.arch() + "]." + o.test())).append("</h2>");
+                    .append(esc(o.fullName())).append("</h2>");
             if (o.message() != null) h.append("<pre>").append(esc(o.message())).append("</pre>");
             if (o.artifacts() != null) {
                 Path art = Path.of(o.artifacts());
@@ -153,6 +153,7 @@ public final class MatrixReport {
         for (TestOutcome o : outcomes) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("scenario", o.scenario());
+            r.put("release", o.release());
             r.put("arch", o.arch());
             r.put("test", o.test());
             r.put("verdict", o.verdict().name().toLowerCase());

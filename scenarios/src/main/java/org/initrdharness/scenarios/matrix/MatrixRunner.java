@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.initrdharness.images.Release;
 import org.initrdharness.vm.Arch;
 import org.testng.TestNG;
 import org.testng.annotations.Test;
@@ -15,17 +16,17 @@ import org.testng.xml.XmlSuite;
 import org.testng.xml.XmlTest;
 
 /**
- * Runs scenario classes × arches as one TestNG suite: one XmlTest per cell (so the arch is a
- * parameter and every report carries it), at most {@code parallel} cells at once.
+ * Runs scenario classes × releases × arches as one TestNG suite: one XmlTest per cell (so release
+ * and arch are parameters and every report carries them), at most {@code parallel} cells at once.
  */
 public final class MatrixRunner {
 
-    /** The cells of {@code suite}: each catalogued class with a test in the suite's groups, on each arch. */
-    public static List<MatrixCell> cells(List<Class<?>> catalogue, Suite suite, List<Arch> arches) {
+    /** The cells of {@code suite}: each catalogued class with a test in the suite's groups, on each release and arch. */
+    public static List<MatrixCell> cells(List<Class<?>> catalogue, Suite suite, List<Release> releases, List<Arch> arches) {
         List<MatrixCell> cells = new ArrayList<>();
         for (Class<?> c : catalogue) {
             if (!hasTestIn(c, suite.groups())) continue;
-            for (Arch a : arches) cells.add(new MatrixCell(c, a));
+            for (Release r : releases) for (Arch a : arches) cells.add(new MatrixCell(c, r, a));
         }
         cells.sort(null);
         return cells;
@@ -60,6 +61,7 @@ public final class MatrixRunner {
             XmlTest t = new XmlTest(xml);
             t.setName(cell.name());
             t.addParameter("arch", cell.arch().id());
+            t.addParameter("release", cell.release().id());
             XmlClass c = new XmlClass(cell.scenario());
             for (String method : filter.methodsOf(cell.scenario())) c.getIncludedMethods().add(new XmlInclude(method));
             t.setXmlClasses(List.of(c));

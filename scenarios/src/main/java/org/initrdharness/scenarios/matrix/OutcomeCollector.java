@@ -46,15 +46,16 @@ public final class OutcomeCollector implements ITestListener {
     private synchronized void add(ITestResult r, Verdict verdict) {
         ITestContext ctx = r.getTestContext();
         String arch = ctx.getCurrentXmlTest().getParameter("arch");
+        String release = ctx.getCurrentXmlTest().getParameter("release");
         Object artifacts = r.getAttribute(ARTIFACTS);
         Throwable t = r.getThrowable();
         String message = t == null ? null : firstLine(t);
-        TestOutcome o = new TestOutcome(r.getTestClass().getRealClass().getSimpleName(), arch,
+        TestOutcome o = new TestOutcome(r.getTestClass().getRealClass().getSimpleName(), release, arch,
                 r.getMethod().getMethodName(), verdict, (r.getEndMillis() - r.getStartMillis()) / 1000.0,
                 artifacts == null ? null : artifacts.toString(), message);
         outcomes.add(o);
         if (echo) {
-            System.out.printf("%-4s %-28s %-8s %-52s %6.1f s%s%n", verdict, o.scenario(), o.arch(), o.test(),
+            System.out.printf("%-4s %-28s %-17s %-52s %6.1f s%s%n", verdict, o.scenario(), o.column(), o.test(),
                     o.seconds(), message == null ? "" : "  " + message);
         }
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.initrdharness.images.GuestImages;
+import org.initrdharness.images.Release;
 import org.initrdharness.images.VmImages;
 import org.initrdharness.images.disk.Stage2;
 import org.initrdharness.scenarios.matrix.OutcomeCollector;
@@ -31,27 +32,42 @@ import org.testng.annotations.Parameters;
  * machines whose artifacts land in one directory per test and are reported when it fails.
  */
 public abstract class Scenario {
-    private static final Map<Arch, GuestImages> IMAGES = new ConcurrentHashMap<>();
+    private static final Map<String, GuestImages> IMAGES = new ConcurrentHashMap<>();
 
     protected Arch arch;
+    protected Release release;
     private Path reportDir;
     private Path userKernel;
     private Path userInitrd;
     private final List<Machine> machines = new ArrayList<>();
 
     @BeforeClass(alwaysRun = true)
-    @Parameters({"arch", GuestSource.REPORT_DIR, GuestSource.USER_KERNEL, GuestSource.USER_INITRD})
-    public void selectArch(@Optional("x86_64") String arch, @Optional("") String reportDir,
-            @Optional("") String kernel, @Optional("") String initrd) {
+    @Parameters({"arch", "release", GuestSource.REPORT_DIR, GuestSource.USER_KERNEL, GuestSource.USER_INITRD})
+    public void selectArch(@Optional("x86_64") String arch, @Optional("bookworm") String release,
+            @Optional("") String reportDir, @Optional("") String kernel, @Optional("") String initrd) {
         this.arch = Arch.parse(arch);
+        this.release = Release.parse(release);
         this.reportDir = Path.of(reportDir.isEmpty() ? "target/boots" : reportDir).toAbsolutePath();
         this.userKernel = kernel.isEmpty() ? null : Path.of(kernel);
         this.userInitrd = initrd.isEmpty() ? null : Path.of(initrd);
     }
 
-    /** The guest images of this arch, built on first use and shared by every scenario. */
+    /** The guest images of this release and arch, built on first use and shared by every scenario. */
     protected GuestImages images() {
-        return IMAGES.computeIfAbsent(arch, VmImages::ensure);
+        return IMAGES.computeIfAbsent(release + "/" + arch, k -> VmImages.ensure(arch, release));
+    }
+
+    /**
+     * The major version of the sysroot's systemd (252, 257): where releases behave differently,
+     * a scenario states both behaviours keyed by it.
+     */
+    protected int systemdVersion() {
+        return Integer.parseInt(images().systemdVersion());
+    }
+
+    /** "SwitchRootScenario[trixie/x86_64]": how messages name this cell. */
+    protected String cell() {
+        return getClass().getSimpleName() + "[" + release + "/" + arch + "]";
     }
 
     /** Where this run's boots, initrds and reports go: scans for leaked secrets look here. */
@@ -97,10 +113,10 @@ public abstract class Scenario {
 
     /**
      * A machine of this arch named after the test, with this run's kernel and its artifacts in
-     * {@code <report dir>/<Scenario>/<arch>/<name>}. Add disks, initrd and command line.
+     * {@code <report dir>/<Scenario>/<release>/<arch>/<name>}. Add disks, initrd and command line.
      */
     protected MachineSpec.Builder machine(String name) {
-        Path dir = reportDir.resolve(getClass().getSimpleName()).resolve(arch.id()).resolve(name);
+        Path dir = reportDir.resolve(getClass().getSimpleName()).resolve(release.id()).resolve(arch.id()).resolve(name);
         return MachineSpec.builder(arch).name(name).kernel(kernel()).memoryMiB(512).artifactDir(dir);
     }
 
@@ -131,7 +147,7 @@ public abstract class Scenario {
             m.close();
             if (!result.isSuccess() && result.getStatus() != ITestResult.SKIP && m.spec().artifactDir() != null
                     && Files.isDirectory(m.spec().artifactDir())) {
-                String evidence = "artifacts of " + getClass().getSimpleName() + "[" + arch + "]." + result.getName()
+                String evidence = "artifacts of " + cell() + "." + result.getName()
                         + " (" + m.spec().name() + "):\n" + m.artifacts().describe();
                 System.out.println(evidence);
                 Reporter.log(evidence);

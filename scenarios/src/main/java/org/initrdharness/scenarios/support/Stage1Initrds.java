@@ -38,7 +38,8 @@ public final class Stage1Initrds {
     public static Path get(GuestImages images, Stage1Options options, Compression compression, Path dir) {
         String key = key(images, options, compression);
         return BUILT.computeIfAbsent(key,
-                k -> build(images, options, compression, dir.resolve(images.arch().id() + "-" + k + ".img")));
+                k -> build(images, options, compression,
+                        dir.resolve(images.release() + "-" + images.arch().id() + "-" + k + ".img")));
     }
 
     private static Path build(GuestImages images, Stage1Options options, Compression compression, Path out) {
@@ -47,7 +48,8 @@ public final class Stage1Initrds {
             long t0 = System.nanoTime();
             Stage1Image image = Stage1Assembler.build(images.arch(), options, images.sysroot(), images.modules());
             InitrdWriter.write(image.plan(), compression, List.of(), out);
-            System.out.printf("stage 1 for %s: %s, %d entries, %.1f MB, built in %.1f s%n", images.arch(),
+            System.out.printf("stage 1 for %s %s (systemd %s): %s, %d entries, %.1f MB, built in %.1f s%n",
+                    images.release(), images.arch(), images.systemdVersion(),
                     out.getFileName(), image.plan().size(), Files.size(out) / 1e6, (System.nanoTime() - t0) / 1e9);
             return out;
         } catch (IOException e) {
