@@ -98,8 +98,9 @@ public class SwitchRootScenario extends Scenario {
         try (Machine m = start(spec)) {
             m.console().expect("Enter 'help' for a list of built-in commands", java.time.Duration.ofSeconds(150));
             // Trixie's busybox 1.37 asks the terminal for its size before its first prompt and
-            // draws none until a key comes; bookworm's 1.35 prompts at once. Enter suits both.
-            EmergencyShellScenario.pressEnterUntil(m, java.util.regex.Pattern.compile("/ #"), java.time.Duration.ofSeconds(30));
+            // draws none until a key comes, and shows the working directory / as "~" (HOME is /);
+            // bookworm's 1.35 prompts "/ #" at once. Enter and either prompt suit both.
+            EmergencyShellScenario.pressEnterUntil(m, java.util.regex.Pattern.compile("[/~] #"), java.time.Duration.ofSeconds(30));
             // The initrd has an os-release too (ID=initrd-harness): only stage 2's says this.
             ShellResult id = m.console().shell().run("(. /etc/os-release; echo \"ID=$ID\")");
             assertEquals(id.output().strip(), "ID=initrd-harness-stage2", "the shell runs in stage 2, not in the initrd: " + id);
