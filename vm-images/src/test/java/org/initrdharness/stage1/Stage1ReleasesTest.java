@@ -72,13 +72,13 @@ public class Stage1ReleasesTest {
             String text = Files.readString(f.source());
             for (UnitExecutables.Program prog : UnitExecutables.of(text)) {
                 checked++;
-                boolean there = prog.absolute() ? image.plan().contains(InitrdPath.of(prog.name()))
+                boolean there = prog.absolute() ? image.plan().contains(InitrdPath.of(throughTopLinks(image, prog.name())))
                         : List.of("/usr/bin/", "/usr/sbin/").stream().anyMatch(d -> image.plan().contains(InitrdPath.of(d + prog.name())));
                 if (!there) missing.add(e.path().fileName() + ": " + prog.line());
             }
         }
         assertTrue(checked > 10, "only " + checked + " programs checked");
-        assertEquals(missing, List.of(), r + " " + a + ": units run programs the stage 1 lacks");
+        assertTrue(missing.isEmpty(), r + " " + a + ": units run programs the stage 1 lacks: " + missing);
     }
 
     @Test(dataProvider = "releases")
@@ -95,6 +95,17 @@ public class Stage1ReleasesTest {
         } finally {
             Files.deleteIfExists(out);
         }
+    }
+
+    /** "/lib/systemd/x" as the initrd resolves it when /lib is a link to usr/lib (merged /usr). */
+    private static String throughTopLinks(Stage1Image image, String path) {
+        int slash = path.indexOf('/', 1);
+        if (slash < 0) return path;
+        String top = path.substring(0, slash);
+        return image.plan().get(InitrdPath.of(top))
+                .filter(e -> e instanceof PlanEntry.Symlink)
+                .map(e -> "/" + ((PlanEntry.Symlink) e).target() + path.substring(slash))
+                .orElse(path);
     }
 
     private static PlanEntry entryNamed(Stage1Image image, String prefix) {

@@ -18,13 +18,19 @@ public record FailurePattern(String name, Pattern pattern, BootFailure.Kind kind
     public static final FailurePattern KERNEL_PANIC = new FailurePattern("kernel panic",
             Pattern.compile("Kernel panic - not syncing"), BootFailure.Kind.KERNEL_PANIC);
 
+    /**
+     * A line plymouth 24 (Debian 13) replays from the kernel log when it starts: systemd's kmsg
+     * lines without the kernel's timestamp, which every live one has. Old news, never a failure.
+     */
+    private static final String NOT_REPLAYED = "(?<!^systemd\\[1\\]: )";
+
     /** systemd's "[FAILED] Failed to start foo.service - Foo." and the like. */
     public static final FailurePattern UNIT_FAILED = new FailurePattern("unit failed",
-            Pattern.compile("Failed to start \\S+"), BootFailure.Kind.UNIT_FAILED);
+            Pattern.compile(NOT_REPLAYED + "Failed to start \\S+"), BootFailure.Kind.UNIT_FAILED);
 
     /** systemd's emergency target and shell, dracut's emergency shell. */
     public static final FailurePattern EMERGENCY_MODE = new FailurePattern("emergency mode",
-            Pattern.compile("You are in emergency mode|Entering emergency mode|Reached target emergency\\.target"),
+            Pattern.compile("You are in emergency mode|Entering emergency mode|" + NOT_REPLAYED + "Reached target emergency\\.target"),
             BootFailure.Kind.EMERGENCY_MODE);
 
     /**

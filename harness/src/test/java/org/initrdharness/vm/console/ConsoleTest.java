@@ -199,6 +199,20 @@ public class ConsoleTest {
     }
 
     @Test
+    public void kernelLogLinesPlymouthReplaysAreNoFailure() throws IOException {
+        // Plymouth 24 starting late prints the kernel log so far, without the kernel's timestamps.
+        guest("Booting Linux on physical CPU 0x0000000000 [0x411fd070]\n"
+                + "systemd[1]: Reached target emergency.target - Emergency Mode.\n"
+                + "systemd[1]: Failed to start systemd-cryptsetup@root.service - Cryptography Setup for root.\n"
+                + "STAGE2 {}\n");
+        console.expect("STAGE2", Duration.ofSeconds(5));
+        // The same lines live, as the kernel prints them, still fail.
+        guest("[    9.224361] systemd[1]: Reached target emergency.target - Emergency Mode.\n");
+        BootFailure f = expectThrows(BootFailure.class, () -> console.expect("never", Duration.ofSeconds(5)));
+        assertEquals(f.kind(), BootFailure.Kind.EMERGENCY_MODE);
+    }
+
+    @Test
     public void aFrozenServiceManagerEndsTheWait() throws IOException {
         // As systemd 257 prints it when /usr/lib/systemd/systemd-executor is missing.
         guest("[    5.009073] systemd[1]: Failed to allocate manager object: No such file or directory\n"
