@@ -60,8 +60,14 @@ printf 'STAGE2 {"arch":%s,"uptime":%s,"cmdline":%s,"run":%s,"marks":%s}\n' \
 
 case " $cmdline " in
   *" stage2.shell=1 "*)
-    # A plymouthd left running by stage 1 would keep reading the console: end it first.
-    [ -r /run/plymouth/pid ] && kill "$(cat /run/plymouth/pid)" 2>/dev/null
+    # A plymouthd left running by stage 1 would keep reading the console: end it first, and
+    # wait (up to 5 s) until it is gone, or its last redraw (plymouth 24's) erases our line.
+    if [ -r /run/plymouth/pid ]; then
+      pid=$(cat /run/plymouth/pid)
+      kill "$pid" 2>/dev/null
+      i=0
+      while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do usleep 100000; i=$((i+1)); done
+    fi
     echo "stage2: shell on the console; exit it to power off"
     setsid cttyhack sh -l || sh -l
     ;;
