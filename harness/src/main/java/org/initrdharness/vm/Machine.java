@@ -21,6 +21,8 @@ import org.initrdharness.report.BootArtifacts;
 import org.initrdharness.report.ReplayScript;
 import org.initrdharness.report.Timeline;
 import org.initrdharness.vm.console.Console;
+import org.initrdharness.vm.kernel.KernelBoot;
+import org.initrdharness.vm.kernel.PvhKernels;
 import org.initrdharness.vm.qmp.Qmp;
 import org.initrdharness.vm.qmp.QmpEvent;
 import org.initrdharness.vm.qmp.QmpException;
@@ -58,6 +60,7 @@ public final class Machine implements AutoCloseable {
     private Path scratch;
     private AcceleratorProbe.Choice accel;
     private Timeouts timeouts;
+    private KernelBoot kernelBoot;
     private Timeline timeline;
     private List<String> command;
     private QemuProcess process;
@@ -111,10 +114,12 @@ public final class Machine implements AutoCloseable {
             }
             QemuCommand.Layout layout = new QemuCommand.Layout(scratch.resolve("console.sock"),
                     scratch.resolve("qmp.sock"), overlays, empties);
-            command = QemuCommand.build(spec, accel.accelerator(), layout);
+            kernelBoot = PvhKernels.inDefaultCache().choose(spec.arch(), spec.kernel(), spec.kernelEntry());
+            command = QemuCommand.build(spec, accel.accelerator(), layout, kernelBoot);
             ReplayScript.write(artifacts.replayScript(), List.of(
                     "Boots the " + where + " machine again, as the harness did at " + Instant.now() + ".",
                     "Accelerator: " + accel.accelerator() + " (" + accel.reason() + ").",
+                    "Kernel entry: " + kernelBoot.describe() + ".",
                     "The console is on this terminal: Ctrl-A X quits QEMU, Ctrl-A C switches to its monitor.",
                     "Disks boot through fresh overlays in a temporary directory: base images are not written."),
                     setup, QemuCommand.forTerminal(command), scratch);
@@ -123,6 +128,7 @@ public final class Machine implements AutoCloseable {
             LIVE.add(this);
             process = QemuProcess.start(command, artifacts.qemuLog(), scratch.resolve("qemu.pid"));
             timeline.record("qemu", "started on " + accel.accelerator() + " (" + accel.reason() + "), timeouts " + timeouts);
+            timeline.record("kernel", "entry " + kernelBoot.describe() + ", image " + kernelBoot.image());
             Deadline startup = timeouts.deadline(STARTUP);
             consoleChannel = connect(layout.consoleSocket(), startup);
             console = new Console(where, consoleChannel, consoleChannel, timeline, timeouts, artifacts.consoleLog());
@@ -210,6 +216,9 @@ public final class Machine implements AutoCloseable {
     public String acceleratorReason() { requireStarted(); return accel.reason(); }
 
     public Timeouts timeouts() { requireStarted(); return timeouts; }
+
+    /** The kernel image QEMU loaded and how it entered it. */
+    public KernelBoot kernelBoot() { requireStarted(); return kernelBoot; }
 
     public Timeline timeline() { requireStarted(); return timeline; }
 
