@@ -1,5 +1,7 @@
 package org.initrdharness.vm;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -17,9 +19,11 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.initrdharness.files.AtomicFiles;
 import org.initrdharness.report.BootArtifacts;
 import org.initrdharness.report.ReplayScript;
 import org.initrdharness.report.Timeline;
+import org.initrdharness.report.profile.Stage1Profile;
 import org.initrdharness.vm.console.Console;
 import org.initrdharness.vm.kernel.KernelBoot;
 import org.initrdharness.vm.kernel.PvhKernels;
@@ -349,10 +353,28 @@ public final class Machine implements AutoCloseable {
                 } catch (IOException e) {
                     // evidence only
                 }
+                writeProfile();
             }
         } finally {
             LIVE.remove(this);
             deleteScratch();
+        }
+    }
+
+    /** Stage 1's profile from the console log, beside it; a boot without systemd still gets its milestones. */
+    private void writeProfile() {
+        try {
+            if (kernelBoot == null || !Files.isRegularFile(artifacts.consoleLog())) return;
+            Stage1Profile profile = Stage1Profile.read(artifacts.consoleLog());
+            AtomicFiles.write(artifacts.stage1Profile(), "kernel entry " + kernelBoot.describe() + "\n" + profile.format());
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("arch", spec.arch().id());
+            json.put("kernelEntry", kernelBoot.entry().id());
+            json.putAll(profile.toJson());
+            AtomicFiles.write(artifacts.stage1ProfileJson(),
+                    out -> new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, json));
+        } catch (IOException | RuntimeException e) {
+            // evidence only: a profile that cannot be read must not fail the boot
         }
     }
 
