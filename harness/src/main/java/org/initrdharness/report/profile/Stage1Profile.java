@@ -73,17 +73,15 @@ public record Stage1Profile(Map<Phase, Double> phases, List<UnitTiming> units, L
         Map<String, Boolean> failed = new LinkedHashMap<>();
         for (Seen s : seen) {
             for (Phase p : Phase.values()) {
-                Pattern pattern = p == Phase.STAGE2 ? stage2 : p.pattern();
-                if (pattern != null && !phases.containsKey(p) && p.ordinal() <= Phase.SYSTEMD.ordinal()
-                        && pattern.matcher(s.text()).find()) {
+                if (p.pattern() != null && !phases.containsKey(p) && p.pattern().matcher(s.text()).find()) {
                     phases.put(p, s.seconds());
                 }
             }
             if (stage2 != null && !phases.containsKey(Phase.STAGE2) && stage2.matcher(s.text()).find()) {
                 phases.put(Phase.STAGE2, s.seconds());
             }
-            // Status lines after the first stop of teardown (initrd-cleanup) still count: the
-            // switch-root units start then. Only the first start and first ready of a unit are kept.
+            // Only a unit's first start and first ready count: teardown stops and restarts nothing
+            // that matters here, and PID 1's kmsg line and its status line say the same twice.
             Optional<StatusLine> status = StatusLine.parse(s.text());
             if (status.isEmpty()) continue;
             StatusLine st = status.get();
@@ -98,12 +96,10 @@ public record Stage1Profile(Map<Phase, Double> phases, List<UnitTiming> units, L
         List<UnitTiming> units = new ArrayList<>();
         for (String u : failed.keySet()) units.add(new UnitTiming(u, starts.get(u), readies.get(u), failed.get(u)));
         units.sort(Comparator.comparing(UnitTiming::begun, Comparator.nullsLast(Comparator.naturalOrder())));
-        Double root = ready(units, "initrd-root-device.target");
-        if (root != null) phases.put(Phase.ROOT_DEVICE, root);
-        Double sysroot = ready(units, "initrd-root-fs.target");
-        if (sysroot != null) phases.put(Phase.SYSROOT, sysroot);
-        Double switchRoot = ready(units, "initrd-switch-root.target");
-        if (switchRoot != null) phases.put(Phase.SWITCH_ROOT, switchRoot);
+        for (Phase p : Phase.values()) {
+            Double reached = p.target() == null ? null : ready(units, p.target());
+            if (reached != null) phases.put(p, reached);
+        }
         return new Stage1Profile(phases, units, chain(units, "initrd-switch-root.target"));
     }
 
@@ -149,7 +145,8 @@ public record Stage1Profile(Map<Phase, Double> phases, List<UnitTiming> units, L
     public String format() {
         StringBuilder sb = new StringBuilder("stage-1 profile (seconds since QEMU started, from the console log)\n\nmilestones\n");
         for (Phase p : Phase.values()) {
-            sb.append(String.format(Locale.ROOT, "  %-12s %8s  %s%n", p.id(), fmt(phases.get(p)), p.description()));
+            sb.append(String.format(Locale.ROOT, "  %-12s %8s  %s%n", p.id(), fmt(phases.get(p)),
+                    p.description() + (p.target() == null ? "" : " (" + p.target() + ")")));
         }
         sb.append("\nspans\n");
         spans().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "  %-20s %8s%n", k, fmt(v))));
