@@ -23,6 +23,7 @@ import org.initrdharness.files.AtomicFiles;
 import org.initrdharness.report.BootArtifacts;
 import org.initrdharness.report.ReplayScript;
 import org.initrdharness.report.Timeline;
+import org.initrdharness.report.profile.InitrdUnits;
 import org.initrdharness.report.profile.Stage1Profile;
 import org.initrdharness.vm.console.Console;
 import org.initrdharness.vm.kernel.KernelBoot;
@@ -366,6 +367,10 @@ public final class Machine implements AutoCloseable {
         try {
             if (kernelBoot == null || !Files.isRegularFile(artifacts.consoleLog())) return;
             Stage1Profile profile = Stage1Profile.read(artifacts.consoleLog());
+            if (spec.initrd() != null && profile.units().stream().anyMatch(u -> u.unit().contains("…"))) {
+                // A unit of the initrd's own cut on the console: its unit files name it.
+                profile = Stage1Profile.read(artifacts.consoleLog(), Stage1Profile.STAGE2_MARKER, InitrdUnits.of(spec.initrd()));
+            }
             AtomicFiles.write(artifacts.stage1Profile(), "kernel entry " + kernelBoot.describe() + "\n" + profile.format());
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("arch", spec.arch().id());

@@ -9,8 +9,8 @@ import java.util.Set;
 /**
  * Turns the cut text of a status line back into a unit name, from the names known: those PID 1
  * logged in full on this boot, the initrd's unit files where the caller knows them, and the
- * units systemd ships for stage 1. A text that fits none, or more than one, keeps its cut form,
- * which is the same on every boot of the same units and so still lines up across runs.
+ * units systemd ships for stage 1. A text that fits none, or more than one, is named by what
+ * precedes the cut ("harness-sysroot.s…"), the same on every boot, so it still lines up across runs.
  */
 final class UnitNames {
     /** systemd's own stage-1 units (systemd 252 and later; dracut's and ours use them). */
@@ -100,6 +100,8 @@ final class UnitNames {
             }
         }
         if (fits.size() == 1) return fits.get(0);
-        return (headIsName ? head : line.text()) + "…" + (dash >= 0 ? nameTail : "");
+        // Keyed by what precedes the cut, so that a unit's start and ready lines, cut at
+        // different places, still meet.
+        return (headIsName ? head : line.text()) + "…";
     }
 }

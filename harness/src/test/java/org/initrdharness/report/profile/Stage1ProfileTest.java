@@ -73,6 +73,19 @@ public class Stage1ProfileTest {
     }
 
     @Test
+    public void theInitrdsOwnUnitNamesResolveItsCutLines() {
+        List<String> lines = List.of("[    9.000]          Starting harness-sysroot.s…Mark what sysroot.mount was...",
+                "[    9.500] [  OK  ] Finished harness-sysroot.s…e - Mark what sysroot.mount was.");
+        Stage1Profile unknown = Stage1Profile.parse(lines, Stage1Profile.STAGE2_MARKER, List.of());
+        assertEquals(unknown.units(), List.of(new UnitTiming("harness-sysroot.s…", 9.0, 9.5, false)),
+                "named by what precedes the cut, start and ready together");
+        Stage1Profile known = Stage1Profile.parse(lines, Stage1Profile.STAGE2_MARKER, List.of("harness-sysroot.service"));
+        UnitTiming u = unit(known, "harness-sysroot.service");
+        assertEquals(u.start(), 9.0);
+        assertEquals(u.ready(), 9.5);
+    }
+
+    @Test
     public void failedUnitsAndMissingMilestones() {
         List<String> lines = List.of(
                 "[    1.000] [    0.000000] Linux version 6.1.0",
