@@ -15,7 +15,8 @@ import java.util.Set;
  * @param arch          the guest architecture
  * @param memoryMiB     guest RAM
  * @param cpus          virtual CPUs
- * @param kernel        the kernel image (bzImage/vmlinuz on x86_64, Image on aarch64)
+ * @param kernel        the kernel image (bzImage/vmlinuz or a vmlinux with the PVH note on
+ *                      x86_64, Image on aarch64)
  * @param initrd        the initrd, or null to boot without one
  * @param append        added to the arch's default command line ({@link #kernelCommandLine()})
  * @param disks         disk images, attached in order (vda, vdb, ...) through overlays

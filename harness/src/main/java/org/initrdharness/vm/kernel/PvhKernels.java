@@ -2,7 +2,6 @@ package org.initrdharness.vm.kernel;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -88,8 +87,9 @@ public final class PvhKernels {
         } catch (VmlinuxExtractor.NoPvhException e) {
             return new KernelBoot(kernel, KernelEntry.BZIMAGE, "PVH not possible: " + e.getMessage());
         } catch (IOException e) {
-            throw new UncheckedIOException("kernel " + kernel + ": cannot prepare its PVH entry: " + e.getMessage()
-                    + " (check the file and " + dir + ", or use --kernel-entry bzimage)", e);
+            // A cache that cannot be written must not stop a boot the bzImage protocol can make.
+            return new KernelBoot(kernel, KernelEntry.BZIMAGE, "PVH not possible: cannot unpack " + kernel + " into " + dir
+                    + ": " + e.getMessage() + " (check that directory's space and permissions)");
         }
     }
 

@@ -166,6 +166,15 @@ public class VmlinuxExtractorTest {
         assertTrue(arm.reason().contains("aarch64"), arm.reason());
     }
 
+    @Test
+    public void anUnwritableCacheFallsBackToTheBzImageSayingWhy() throws Exception {
+        Path notADir = Files.write(work.resolve("not-a-directory"), new byte[1]);
+        KernelBoot b = new PvhKernels(notADir.resolve("vmlinux")).choose(Arch.X86_64, bzImage, null);
+        assertEquals(b.entry(), KernelEntry.BZIMAGE);
+        assertEquals(b.image(), bzImage);
+        assertTrue(b.reason().contains("cannot unpack") && b.reason().contains(notADir.toString()), b.reason());
+    }
+
     /** Debian's bzImage with its payload replaced: same setup code, header fields pointing at the new payload. */
     private Path rebuild(String name, byte[] payload, boolean appendSize) throws IOException {
         byte[] original = Files.readAllBytes(bzImage);
