@@ -32,10 +32,10 @@ public final class BootProfiles {
         return m;
     }
 
-    /** Per arch: medians of milestones and spans, and per unit its median and summed time. */
-    public static Map<String, Object> summaries(Map<String, List<Stage1Profile>> byArch) {
+    /** Per column (release/arch): medians of milestones and spans, and per unit its median and summed time. */
+    public static Map<String, Object> summaries(Map<String, List<Stage1Profile>> byColumn) {
         Map<String, Object> out = new TreeMap<>();
-        byArch.forEach((arch, ps) -> out.put(arch, ProfileSummary.of(ps).toJson()));
+        byColumn.forEach((column, ps) -> out.put(column, ProfileSummary.of(ps).toJson()));
         return out;
     }
 }

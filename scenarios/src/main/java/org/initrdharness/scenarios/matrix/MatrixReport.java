@@ -165,7 +165,7 @@ public final class MatrixReport {
             r.put("message", o.message());
             BootProfiles.of(o.artifacts()).ifPresent(p -> {
                 r.put("stage1", BootProfiles.spans(p));
-                profiles.computeIfAbsent(o.arch(), k -> new ArrayList<>()).add(p);
+                profiles.computeIfAbsent(o.release() + "/" + o.arch(), k -> new ArrayList<>()).add(p);
             });
             results.add(r);
         }
