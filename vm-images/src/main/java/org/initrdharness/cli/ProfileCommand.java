@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.initrdharness.files.AtomicFiles;
 import org.initrdharness.images.GuestImages;
+import org.initrdharness.images.Release;
 import org.initrdharness.images.VmImages;
 import org.initrdharness.initrd.Compression;
 import org.initrdharness.initrd.InitrdWriter;
@@ -50,6 +51,10 @@ public final class ProfileCommand implements Callable<Integer>, CliCommand {
 
     @Option(names = "--arch", defaultValue = "x86_64", description = "x86_64 or aarch64 (default ${DEFAULT-VALUE})")
     String arch;
+
+    @Option(names = "--release", defaultValue = "bookworm",
+            description = "the Debian release of the images' kernel, disk and our stage 1 (default ${DEFAULT-VALUE})")
+    String release;
 
     @Option(names = "--runs", defaultValue = "3", description = "boots of each initrd and entry (default ${DEFAULT-VALUE})")
     int runs;
@@ -107,7 +112,7 @@ public final class ProfileCommand implements Callable<Integer>, CliCommand {
             Arch a = Arch.parse(arch);
             if (runs < 1) throw new IllegalArgumentException("--runs must be at least 1, not " + runs);
             Pattern marker = stage2 == null ? Stage1Profile.STAGE2_MARKER : Pattern.compile(stage2);
-            GuestImages images = kernel == null || disk == null || !noOurs ? VmImages.ensure(a) : null;
+            GuestImages images = kernel == null || disk == null || !noOurs ? VmImages.ensure(a, Release.parse(release)) : null;
             Path k = kernel != null ? kernel : images.kernel();
             Path d = disk != null ? disk : images.rootDisk();
             String cmdline = append != null ? append : "root=LABEL=" + (images != null ? images.rootLabel() : "stage2root");
@@ -196,7 +201,7 @@ public final class ProfileCommand implements Callable<Integer>, CliCommand {
     }
 
     private Path ourStage1(Arch a, GuestImages images) throws IOException {
-        Path file = Files.createDirectories(artifacts).resolve("ours-" + a.id() + ".initrd");
+        Path file = Files.createDirectories(artifacts).resolve("ours-" + release + "-" + a.id() + ".initrd");
         InitrdWriter.write(Stage1Assembler.build(a, Stage1Options.defaults(), images.sysroot(), images.modules()).plan(),
                 Compression.parse(compress), List.of(), file);
         return file;
