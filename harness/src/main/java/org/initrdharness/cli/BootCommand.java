@@ -16,6 +16,7 @@ import org.initrdharness.vm.BootFailure;
 import org.initrdharness.vm.Deadline;
 import org.initrdharness.vm.Disk;
 import org.initrdharness.vm.DiskFormat;
+import org.initrdharness.vm.KernelEntry;
 import org.initrdharness.vm.Machine;
 import org.initrdharness.vm.MachineSpec;
 import org.initrdharness.vm.console.Console;
@@ -85,6 +86,11 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
     @Option(names = "--accel", paramLabel = "kvm|tcg", description = "force an accelerator (default: KVM only if a probe boot works)")
     String accel;
 
+    @Option(names = "--kernel-entry", paramLabel = "pvh|bzimage",
+            description = "x86_64: enter the kernel through its PVH note (a vmlinux unpacked once from the bzImage and cached)"
+                    + " or the bzImage protocol (default: pvh when the kernel has the note)")
+    String kernelEntry;
+
     @Option(names = "--artifacts", paramLabel = "DIR", description = "where the console log, timeline and qemu.sh go (default: a new temporary directory)")
     Path artifacts;
 
@@ -149,6 +155,13 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
         b.name("boot").kernel(kernel).initrd(initrd).memoryMiB(memory).cpus(cpus).artifactDir(artifacts);
         for (String a : append) b.append(a);
         for (int i = 0; i < disks.size(); i++) b.disk(disk(disks.get(i), i));
+        if (kernelEntry != null) {
+            try {
+                b.kernelEntry(KernelEntry.parse(kernelEntry));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--kernel-entry: " + e.getMessage());
+            }
+        }
         if (accel != null) {
             switch (accel.toLowerCase(Locale.ROOT)) {
                 case "kvm" -> b.accelerator(Accelerator.KVM);
@@ -200,6 +213,7 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
 
     private static void printWhere(Machine m) {
         System.err.println("boot: " + m.where() + " on " + m.accelerator() + " (" + m.acceleratorReason() + ")");
+        System.err.println("boot: kernel entry " + m.kernelBoot().describe());
         for (String l : m.artifacts().describe().split("\n")) System.err.println("boot: " + l);
     }
 

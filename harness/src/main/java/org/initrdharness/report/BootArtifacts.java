@@ -22,11 +22,18 @@ public record BootArtifacts(Path dir) {
     /** The events of the boot, one a line. */
     public Path timeline() { return dir.resolve("timeline.txt"); }
 
+    /** Stage 1's milestones, units and critical chain read from the console log (plain text). */
+    public Path stage1Profile() { return dir.resolve("stage1-profile.txt"); }
+
+    /** The same as JSON. */
+    public Path stage1ProfileJson() { return dir.resolve("stage1-profile.json"); }
+
     /** A screenshot with the given name. */
     public Path screenshot(String name) { return dir.resolve(name.endsWith(".png") ? name : name + ".png"); }
 
     /** Human summary: where to look. */
     public String describe() {
-        return "console log: " + consoleLog() + "\nreplay:      sh " + replayScript() + "\ntimeline:    " + timeline();
+        return "console log: " + consoleLog() + "\nreplay:      sh " + replayScript() + "\ntimeline:    " + timeline()
+                + "\nprofile:     " + stage1Profile();
     }
 }

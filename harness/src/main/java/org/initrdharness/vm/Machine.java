@@ -1,5 +1,7 @@
 package org.initrdharness.vm;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -17,10 +19,15 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.initrdharness.files.AtomicFiles;
 import org.initrdharness.report.BootArtifacts;
 import org.initrdharness.report.ReplayScript;
 import org.initrdharness.report.Timeline;
+import org.initrdharness.report.profile.InitrdUnits;
+import org.initrdharness.report.profile.Stage1Profile;
 import org.initrdharness.vm.console.Console;
+import org.initrdharness.vm.kernel.KernelBoot;
+import org.initrdharness.vm.kernel.PvhKernels;
 import org.initrdharness.vm.qmp.Qmp;
 import org.initrdharness.vm.qmp.QmpEvent;
 import org.initrdharness.vm.qmp.QmpException;
@@ -58,6 +65,7 @@ public final class Machine implements AutoCloseable {
     private Path scratch;
     private AcceleratorProbe.Choice accel;
     private Timeouts timeouts;
+    private KernelBoot kernelBoot;
     private Timeline timeline;
     private List<String> command;
     private QemuProcess process;
@@ -111,10 +119,12 @@ public final class Machine implements AutoCloseable {
             }
             QemuCommand.Layout layout = new QemuCommand.Layout(scratch.resolve("console.sock"),
                     scratch.resolve("qmp.sock"), overlays, empties);
-            command = QemuCommand.build(spec, accel.accelerator(), layout);
+            kernelBoot = PvhKernels.inDefaultCache().choose(spec.arch(), spec.kernel(), spec.kernelEntry());
+            command = QemuCommand.build(spec, accel.accelerator(), layout, kernelBoot);
             ReplayScript.write(artifacts.replayScript(), List.of(
                     "Boots the " + where + " machine again, as the harness did at " + Instant.now() + ".",
                     "Accelerator: " + accel.accelerator() + " (" + accel.reason() + ").",
+                    "Kernel entry: " + kernelBoot.describe() + ".",
                     "The console is on this terminal: Ctrl-A X quits QEMU, Ctrl-A C switches to its monitor.",
                     "Disks boot through fresh overlays in a temporary directory: base images are not written."),
                     setup, QemuCommand.forTerminal(command), scratch);
@@ -123,6 +133,7 @@ public final class Machine implements AutoCloseable {
             LIVE.add(this);
             process = QemuProcess.start(command, artifacts.qemuLog(), scratch.resolve("qemu.pid"));
             timeline.record("qemu", "started on " + accel.accelerator() + " (" + accel.reason() + "), timeouts " + timeouts);
+            timeline.record("kernel", "entry " + kernelBoot.describe() + ", image " + kernelBoot.image());
             Deadline startup = timeouts.deadline(STARTUP);
             consoleChannel = connect(layout.consoleSocket(), startup);
             console = new Console(where, consoleChannel, consoleChannel, timeline, timeouts, artifacts.consoleLog());
@@ -210,6 +221,9 @@ public final class Machine implements AutoCloseable {
     public String acceleratorReason() { requireStarted(); return accel.reason(); }
 
     public Timeouts timeouts() { requireStarted(); return timeouts; }
+
+    /** The kernel image QEMU loaded and how it entered it. */
+    public KernelBoot kernelBoot() { requireStarted(); return kernelBoot; }
 
     public Timeline timeline() { requireStarted(); return timeline; }
 
@@ -340,10 +354,32 @@ public final class Machine implements AutoCloseable {
                 } catch (IOException e) {
                     // evidence only
                 }
+                writeProfile();
             }
         } finally {
             LIVE.remove(this);
             deleteScratch();
+        }
+    }
+
+    /** Stage 1's profile from the console log, beside it; a boot without systemd still gets its milestones. */
+    private void writeProfile() {
+        try {
+            if (kernelBoot == null || !Files.isRegularFile(artifacts.consoleLog())) return;
+            Stage1Profile profile = Stage1Profile.read(artifacts.consoleLog());
+            if (spec.initrd() != null && profile.units().stream().anyMatch(u -> u.unit().contains("…"))) {
+                // A unit of the initrd's own cut on the console: its unit files name it.
+                profile = Stage1Profile.read(artifacts.consoleLog(), Stage1Profile.STAGE2_MARKER, InitrdUnits.of(spec.initrd()));
+            }
+            AtomicFiles.write(artifacts.stage1Profile(), "kernel entry " + kernelBoot.describe() + "\n" + profile.format());
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("arch", spec.arch().id());
+            json.put("kernelEntry", kernelBoot.entry().id());
+            json.putAll(profile.toJson());
+            AtomicFiles.write(artifacts.stage1ProfileJson(),
+                    out -> new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, json));
+        } catch (IOException | RuntimeException e) {
+            // evidence only: a profile that cannot be read must not fail the boot
         }
     }
 

@@ -15,7 +15,8 @@ import java.util.Set;
  * @param arch          the guest architecture
  * @param memoryMiB     guest RAM
  * @param cpus          virtual CPUs
- * @param kernel        the kernel image (bzImage/vmlinuz on x86_64, Image on aarch64)
+ * @param kernel        the kernel image (bzImage/vmlinuz or a vmlinux with the PVH note on
+ *                      x86_64, Image on aarch64)
  * @param initrd        the initrd, or null to boot without one
  * @param append        added to the arch's default command line ({@link #kernelCommandLine()})
  * @param disks         disk images, attached in order (vda, vdb, ...) through overlays
@@ -30,6 +31,7 @@ import java.util.Set;
  * @param accelerator   force an accelerator; null chooses (KVM only after a working probe)
  * @param hotplugSlots  free PCIe ports for hot-plugged disks (aarch64 virt and x86_64 q35 need
  *                      them; x86_64 pc hot-plugs on its root bus)
+ * @param kernelEntry   how QEMU enters an x86_64 kernel; null: PVH when the kernel has it
  */
 public record MachineSpec(
         String name,
@@ -47,7 +49,8 @@ public record MachineSpec(
         Path artifactDir,
         double timeoutFactor,
         Accelerator accelerator,
-        int hotplugSlots) {
+        int hotplugSlots,
+        KernelEntry kernelEntry) {
 
     public MachineSpec {
         Objects.requireNonNull(name, "name");
@@ -116,6 +119,7 @@ public record MachineSpec(
         b.timeoutFactor = timeoutFactor;
         b.accelerator = accelerator;
         b.hotplugSlots = hotplugSlots;
+        b.kernelEntry = kernelEntry;
         return b;
     }
 
@@ -137,6 +141,7 @@ public record MachineSpec(
         private double timeoutFactor = 1.0;
         private Accelerator accelerator;
         private int hotplugSlots = 2;
+        private KernelEntry kernelEntry;
 
         private Builder(Arch arch) {
             this.arch = Objects.requireNonNull(arch, "arch");
@@ -163,10 +168,12 @@ public record MachineSpec(
         public Builder timeoutFactor(double factor) { this.timeoutFactor = factor; return this; }
         public Builder accelerator(Accelerator accelerator) { this.accelerator = accelerator; return this; }
         public Builder hotplugSlots(int slots) { this.hotplugSlots = slots; return this; }
+        /** PVH or the bzImage protocol on x86_64; null (the default) takes PVH when the kernel has it. */
+        public Builder kernelEntry(KernelEntry entry) { this.kernelEntry = entry; return this; }
 
         public MachineSpec build() {
             return new MachineSpec(name, arch, memoryMiB, cpus, kernel, initrd, append, disks, emptyDisks, nics,
-                    display, extraQemuArgs, artifactDir, timeoutFactor, accelerator, hotplugSlots);
+                    display, extraQemuArgs, artifactDir, timeoutFactor, accelerator, hotplugSlots, kernelEntry);
         }
     }
 }

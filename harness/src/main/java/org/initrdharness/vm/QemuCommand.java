@@ -3,6 +3,7 @@ package org.initrdharness.vm;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.initrdharness.vm.kernel.KernelBoot;
 
 /**
  * QEMU's command line for a {@link MachineSpec}: a pure function of the spec, the accelerator
@@ -31,6 +32,11 @@ public final class QemuCommand {
      * console is connected before its first byte; QMP "cont" starts it.
      */
     public static List<String> build(MachineSpec spec, Accelerator accel, Layout layout) {
+        return build(spec, accel, layout, new KernelBoot(spec.kernel(), KernelEntry.BZIMAGE, "as given"));
+    }
+
+    /** The same, loading {@code kernel}'s image (a vmlinux for PVH) instead of the spec's file. */
+    public static List<String> build(MachineSpec spec, Accelerator accel, Layout layout, KernelBoot kernel) {
         List<String> a = new ArrayList<>();
         Arch arch = spec.arch();
         a.add(arch.qemuBinary());
@@ -45,7 +51,7 @@ public final class QemuCommand {
                 "-m", Integer.toString(spec.memoryMiB()),
                 "-smp", Integer.toString(spec.cpus()),
                 "-nodefaults", "-no-reboot", "-display", "none"));
-        a.addAll(List.of("-kernel", spec.kernel().toString()));
+        a.addAll(List.of("-kernel", kernel.image().toString()));
         if (spec.initrd() != null) a.addAll(List.of("-initrd", spec.initrd().toString()));
         a.addAll(List.of("-append", spec.kernelCommandLine()));
         a.addAll(List.of("-chardev", "socket,id=console,path=" + opt(layout.consoleSocket()) + ",server=on,wait=off",

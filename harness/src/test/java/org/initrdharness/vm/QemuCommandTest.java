@@ -99,4 +99,14 @@ public class QemuCommandTest {
         assertEquals(t.factor(), 0.6 * Timeouts.override(), 1e-9);
         assertEquals(new Timeouts(2.5).scale(java.time.Duration.ofSeconds(10)).toMillis(), 25_000);
     }
+
+    @Test
+    public void pvhLoadsTheVmlinuxInsteadOfTheBzImage() {
+        MachineSpec spec = MachineSpec.builder(Arch.X86_64).kernel(Path.of("/boot/vmlinuz")).build();
+        List<String> a = QemuCommand.build(spec, Accelerator.TCG, layout(0, 0),
+                new org.initrdharness.vm.kernel.KernelBoot(Path.of("/cache/vmlinux/ab.vmlinux"), KernelEntry.PVH, "test"));
+        assertEquals(a.get(a.indexOf("-kernel") + 1), "/cache/vmlinux/ab.vmlinux");
+        List<String> b = QemuCommand.build(spec, Accelerator.TCG, layout(0, 0));
+        assertEquals(b.get(b.indexOf("-kernel") + 1), "/boot/vmlinuz");
+    }
 }

@@ -10,6 +10,7 @@ import org.initrdharness.scenarios.support.MarkingUnit;
 import org.initrdharness.scenarios.support.Scenario;
 import org.initrdharness.scenarios.support.Stage2Report;
 import org.initrdharness.stage1.Stage1Options;
+import org.initrdharness.vm.KernelEntry;
 import org.initrdharness.vm.Machine;
 import org.initrdharness.vm.MachineSpec;
 import org.initrdharness.vm.console.ShellResult;
@@ -49,6 +50,22 @@ public class SwitchRootScenario extends Scenario {
                     + systemdVersion() + "): " + stage2.run());
             System.out.printf("%s: stage 2 at %.1f s (guest uptime %.1f s)%n", release + "/" + arch, stage2.secondsSinceStart(),
                     stage2.uptime());
+        }
+    }
+
+    /**
+     * The bzImage boot protocol, where the kernel decompresses itself, stays covered while every
+     * other boot enters x86_64 kernels through PVH (on aarch64 QEMU loads the Image either way).
+     */
+    @Test(groups = "nightly")
+    public void bzImageBootProtocolReachesStage2() throws IOException {
+        MachineSpec spec = machine("bzimage-entry").initrd(conventionalInitrd()).disk(rootDisk())
+                .append(rootByLabel()).kernelEntry(KernelEntry.BZIMAGE).build();
+        try (Machine m = start(spec)) {
+            assertEquals(m.kernelBoot().entry(), KernelEntry.BZIMAGE, m.kernelBoot().describe());
+            assertEquals(m.command().get(m.command().indexOf("-kernel") + 1), spec.kernel().toString(),
+                    "QEMU loads the bzImage itself");
+            assertEquals(awaitStage2(m).arch(), arch.id());
         }
     }
 

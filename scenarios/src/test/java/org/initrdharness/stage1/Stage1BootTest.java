@@ -11,12 +11,14 @@ import java.util.regex.Pattern;
 import org.initrdharness.images.GuestImages;
 import org.initrdharness.images.VmImages;
 import org.initrdharness.initrd.Compression;
+import org.initrdharness.initrd.elf.ElfFile;
 import org.initrdharness.scenarios.LuksPassphraseScenario;
 import org.initrdharness.scenarios.support.Stage1Initrds;
 import org.initrdharness.scenarios.support.Stage2Report;
 import org.initrdharness.vm.Arch;
 import org.initrdharness.vm.BootFailure;
 import org.initrdharness.vm.Disk;
+import org.initrdharness.vm.KernelEntry;
 import org.initrdharness.vm.Machine;
 import org.initrdharness.vm.MachineSpec;
 import org.initrdharness.vm.Nic;
@@ -64,6 +66,15 @@ public class Stage1BootTest {
         GuestImages g = VmImages.ensure(arch);
         Path initrd = initrd(arch, Stage1Options.defaults());
         try (Machine m = Machine.start(spec(arch, "root-label", initrd, g.rootDisk(), "root=LABEL=" + g.rootLabel()).build())) {
+            if (arch == Arch.X86_64) {
+                // By default an x86_64 kernel with the PVH note is entered there, from its unpacked vmlinux.
+                assertEquals(m.kernelBoot().entry(), KernelEntry.PVH, m.kernelBoot().describe());
+                Path image = Path.of(m.command().get(m.command().indexOf("-kernel") + 1));
+                assertTrue(image.getFileName().toString().endsWith(".vmlinux") && ElfFile.isElf(image), image.toString());
+            }
+            ConsoleMatch first = m.console().waitFor(Pattern.compile("Linux version"), BOOT);
+            System.out.printf(Locale.ROOT, "%s kernel's first line at %.2f s (%s)%n", arch, first.seconds(),
+                    m.kernelBoot().entry());
             m.console().expect("Reached target initrd-switch-root.target", BOOT);
             ConsoleMatch s2 = m.console().waitFor(STAGE2, BOOT);
             timing(arch, "root=LABEL=", s2);

@@ -53,6 +53,23 @@ public class MachineBootTest {
         }
     }
 
+    /** The real-mode bzImage protocol stays covered now that x86_64 boots go through PVH by default. */
+    @Test
+    public void bzImageEntryStillBootsAndIsRecorded() throws IOException {
+        BusyboxGuest guest = BusyboxGuest.of(Arch.X86_64);
+        long t0 = System.nanoTime();
+        MachineSpec spec = guest.spec("bzimage", "marker").kernelEntry(KernelEntry.BZIMAGE).build();
+        try (Machine m = Machine.start(spec)) {
+            m.console().waitFor(Pattern.compile("HARNESS-MARKER (\\S+)"), Duration.ofSeconds(60));
+            timing(Arch.X86_64, "marker through the bzImage entry", t0);
+            assertEquals(m.kernelBoot().entry(), KernelEntry.BZIMAGE);
+            assertEquals(m.command().get(m.command().indexOf("-kernel") + 1), spec.kernel().toString());
+            assertTrue(Files.readString(m.artifacts().replayScript()).contains("Kernel entry: bzimage (asked for)"));
+            assertTrue(m.timeline().events().stream().anyMatch(e -> e.kind().equals("kernel") && e.text().startsWith("entry bzimage")),
+                    m.timeline().format());
+        }
+    }
+
     @Test(dataProvider = "arches")
     public void panicIsReportedInSecondsNotAtTheDeadline(Arch arch) throws IOException {
         BusyboxGuest guest = BusyboxGuest.of(arch);

@@ -14,6 +14,7 @@ import org.initrdharness.scenarios.support.GuestSource;
 import org.initrdharness.scenarios.support.ScratchLuks;
 import org.initrdharness.scenarios.support.SecretScan;
 import org.initrdharness.vm.Arch;
+import org.initrdharness.vm.KernelEntry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -60,6 +61,10 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
             description = "only this scenario class (SwitchRootScenario) or test (SwitchRootScenario.rootByUuidReachesStage2); repeat for more")
     List<String> scenarios = new ArrayList<>();
 
+    @Option(names = "--kernel-entry", paramLabel = "pvh|bzimage",
+            description = "how x86_64 kernels are entered (default: pvh when the kernel has the note)")
+    String kernelEntry;
+
     @Option(names = "--list", description = "print the cells this shard would run, and exit")
     boolean list;
 
@@ -87,6 +92,14 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
                 return 2;
             }
         }
+        if (kernelEntry != null) {
+            try {
+                KernelEntry.parse(kernelEntry);
+            } catch (IllegalArgumentException e) {
+                System.err.println("matrix: --kernel-entry: " + e.getMessage());
+                return 2;
+            }
+        }
         int n = parallel != null ? parallel : Math.max(1, Runtime.getRuntime().availableProcessors());
         if (n < 1) {
             System.err.println("matrix: --parallel must be at least 1");
@@ -107,6 +120,7 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
         }
         Map<String, String> params = new LinkedHashMap<>();
         params.put(GuestSource.REPORT_DIR, reportDir.toAbsolutePath().toString());
+        if (kernelEntry != null) params.put(GuestSource.KERNEL_ENTRY, kernelEntry);
         if (kernel != null) {
             params.put(GuestSource.USER_KERNEL, kernel.toAbsolutePath().toString());
             params.put(GuestSource.USER_INITRD, initrd.toAbsolutePath().toString());

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.initrdharness.files.AtomicFiles;
+import org.initrdharness.report.profile.BootProfiles;
+import org.initrdharness.report.profile.Stage1Profile;
 
 /** The matrix at a glance: scenario × (release, arch) with verdict and time, and the same as JSON. */
 public final class MatrixReport {
@@ -150,6 +152,7 @@ public final class MatrixReport {
     public void writeJson(Path file, Map<String, Object> meta) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>(meta);
         List<Map<String, Object>> results = new ArrayList<>();
+        Map<String, List<Stage1Profile>> profiles = new TreeMap<>();
         for (TestOutcome o : outcomes) {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("scenario", o.scenario());
@@ -160,9 +163,14 @@ public final class MatrixReport {
             r.put("seconds", Math.round(o.seconds() * 10) / 10.0);
             r.put("artifacts", o.artifacts());
             r.put("message", o.message());
+            BootProfiles.of(o.artifacts()).ifPresent(p -> {
+                r.put("stage1", BootProfiles.spans(p));
+                profiles.computeIfAbsent(o.release() + "/" + o.arch(), k -> new ArrayList<>()).add(p);
+            });
             results.add(r);
         }
         doc.put("results", results);
+        doc.put("stage1Profile", BootProfiles.summaries(profiles));
         AtomicFiles.write(file.toAbsolutePath(),
                 out -> new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, doc));
     }

@@ -11,6 +11,8 @@ public final class GuestSource {
     public static final String USER_KERNEL = "initrd-harness.kernel";
     /** The initrd the user brings, with {@link #USER_KERNEL}. */
     public static final String USER_INITRD = "initrd-harness.initrd";
+    /** How x86_64 kernels are entered: "pvh" or "bzimage"; empty: PVH when the kernel has it. */
+    public static final String KERNEL_ENTRY = "initrd-harness.kernel-entry";
 
     private GuestSource() {
     }

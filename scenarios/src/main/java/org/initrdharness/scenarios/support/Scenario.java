@@ -16,6 +16,7 @@ import org.initrdharness.scenarios.matrix.OutcomeCollector;
 import org.initrdharness.stage1.Stage1Options;
 import org.initrdharness.vm.Arch;
 import org.initrdharness.vm.Disk;
+import org.initrdharness.vm.KernelEntry;
 import org.initrdharness.vm.Machine;
 import org.initrdharness.vm.MachineSpec;
 import org.testng.ITestResult;
@@ -39,17 +40,21 @@ public abstract class Scenario {
     private Path reportDir;
     private Path userKernel;
     private Path userInitrd;
+    private KernelEntry kernelEntry;
     private final List<Machine> machines = new ArrayList<>();
 
     @BeforeClass(alwaysRun = true)
-    @Parameters({"arch", "release", GuestSource.REPORT_DIR, GuestSource.USER_KERNEL, GuestSource.USER_INITRD})
+    @Parameters({"arch", "release", GuestSource.REPORT_DIR, GuestSource.USER_KERNEL, GuestSource.USER_INITRD,
+            GuestSource.KERNEL_ENTRY})
     public void selectArch(@Optional("x86_64") String arch, @Optional("bookworm") String release,
-            @Optional("") String reportDir, @Optional("") String kernel, @Optional("") String initrd) {
+            @Optional("") String reportDir, @Optional("") String kernel, @Optional("") String initrd,
+            @Optional("") String kernelEntry) {
         this.arch = Arch.parse(arch);
         this.release = Release.parse(release);
         this.reportDir = Path.of(reportDir.isEmpty() ? "target/boots" : reportDir).toAbsolutePath();
         this.userKernel = kernel.isEmpty() ? null : Path.of(kernel);
         this.userInitrd = initrd.isEmpty() ? null : Path.of(initrd);
+        this.kernelEntry = kernelEntry.isEmpty() ? null : KernelEntry.parse(kernelEntry);
     }
 
     /** The guest images of this release and arch, built on first use and shared by every scenario. */
@@ -117,7 +122,8 @@ public abstract class Scenario {
      */
     protected MachineSpec.Builder machine(String name) {
         Path dir = reportDir.resolve(getClass().getSimpleName()).resolve(release.id()).resolve(arch.id()).resolve(name);
-        return MachineSpec.builder(arch).name(name).kernel(kernel()).memoryMiB(512).artifactDir(dir);
+        return MachineSpec.builder(arch).name(name).kernel(kernel()).memoryMiB(512).artifactDir(dir)
+                .kernelEntry(kernelEntry);
     }
 
     /** Starts the machine; it is closed after the test whatever happens, and named in reports. */
