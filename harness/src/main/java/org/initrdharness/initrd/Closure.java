@@ -427,7 +427,12 @@ public final class Closure {
         ElfFile elf = obj.elf();
         if (model == null && elf.interpreter().isPresent()) model = elf;
         if (elf.interpreter().isPresent()) {
-            InitrdPath interp = InitrdPath.of(elf.interpreter().get());
+            String raw = elf.interpreter().get();
+            if (!raw.startsWith("/")) {
+                throw new InitrdBuildException("the ELF file " + obj.path() + " names '" + raw + "' as its interpreter"
+                        + " (PT_INTERP), which is not an absolute path; the file is damaged or not made for Linux");
+            }
+            InitrdPath interp = InitrdPath.of(raw);
             enqueue(interp, "PT_INTERP of " + obj.path(), true, null);
         }
         for (String name : elf.needed()) {

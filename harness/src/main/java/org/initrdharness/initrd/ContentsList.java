@@ -144,15 +144,13 @@ public final class ContentsList {
         return Arrays.equals(Files.readAllBytes(sysroot.hostPath(p)), e.data());
     }
 
-    /** Reads and checks the JSON file {@code file}. */
+    /** Contents lists larger than this are refused before they are read whole. */
+    public static final int MAX_BYTES = 256 << 20;
+
+    /** Reads and checks the JSON file {@code file}: UTF-8, at most {@link #MAX_BYTES}. */
     public static ContentsList read(Path file) throws IOException {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new InitrdBuildException("contents list " + file + " does not exist");
-        }
-        return parse(text, file.toString());
+        byte[] bytes = JsonValues.readLimited(file, MAX_BYTES, "contents list");
+        return parse(JsonValues.utf8(bytes, "contents list " + file), file.toString());
     }
 
     /** Parses JSON text; {@code origin} (a file name) is named in every error. */
@@ -161,12 +159,11 @@ public final class ContentsList {
         try {
             root = JsonValues.parse(json);
         } catch (JsonValues.SyntaxError e) {
-            throw new InitrdBuildException("contents list " + origin + " is not valid JSON at line " + e.line
-                    + " column " + e.column + ": " + e.getMessage());
+            throw new InitrdBuildException("contents list " + origin + " is not valid JSON: " + e.where());
         }
         if (!(root instanceof List)) {
             throw new InitrdBuildException("contents list " + origin
-                    + " must be a JSON array of entries like {\"source\": \"/usr/bin/sh\"}");
+                    + " must be a JSON array of entries like {\"source\": \"/usr/bin/sh\"}, not " + JsonValues.typeOf(root));
         }
         List<?> items = (List<?>) root;
         List<Entry> out = new ArrayList<>(items.size());
@@ -216,20 +213,26 @@ public final class ContentsList {
                 return new GeneratedFile(i, target.get(), bytes, mode(origin, i, e, 0644));
             }
             case "directory": {
-                if (!Boolean.TRUE.equals(e.get("directory"))) throw bad(origin, i, "directory", "must be true");
+                if (!Boolean.TRUE.equals(e.get("directory"))) {
+                    throw bad(origin, i, "directory", "must be true, not " + shown(e.get("directory")));
+                }
                 return new EmptyDirectory(i, target.get(), mode(origin, i, e, 0755));
             }
             case "symlink": {
                 if (e.containsKey("mode")) throw bad(origin, i, "mode", "not allowed with \"symlink\": links have no mode");
                 String t = string(origin, i, e, "symlink");
                 if (t.isEmpty() || t.indexOf('\0') >= 0) throw bad(origin, i, "symlink", "must be a non-empty path without NUL");
+                if (t.getBytes(StandardCharsets.UTF_8).length >= InitrdPath.PATH_MAX) {
+                    throw bad(origin, i, "symlink", "is " + t.getBytes(StandardCharsets.UTF_8).length
+                            + " bytes; the kernel takes link targets shorter than " + InitrdPath.PATH_MAX);
+                }
                 return new Link(i, target.get(), t);
             }
             default: {
                 String d = string(origin, i, e, "device");
                 if (!d.equals("c") && !d.equals("b")) throw bad(origin, i, "device", "must be \"c\" or \"b\", not \"" + d + "\"");
-                return new Device(i, target.get(), d.charAt(0), number(origin, i, e, "major"), number(origin, i, e, "minor"),
-                        mode(origin, i, e, 0600));
+                return new Device(i, target.get(), d.charAt(0), number(origin, i, e, "major", MAX_MAJOR),
+                        number(origin, i, e, "minor", MAX_MINOR), mode(origin, i, e, 0600));
             }
         }
     }
@@ -242,35 +245,47 @@ public final class ContentsList {
 
     private static String string(String origin, int i, Map<String, Object> e, String field) {
         Object v = e.get(field);
-        if (!(v instanceof String)) throw bad(origin, i, field, "must be a string, not " + JsonValues.typeOf(v));
+        if (!(v instanceof String)) throw bad(origin, i, field, "must be a string, not " + shown(v));
         return (String) v;
     }
 
+    /** A target or source: see {@link InitrdPath#entry} for what is refused and why. */
     private static InitrdPath path(String origin, int i, Map<String, Object> e, String field) {
         String s = string(origin, i, e, field);
-        if (!s.startsWith("/")) throw bad(origin, i, field, "must be an absolute path, not \"" + s + "\"");
         try {
-            return InitrdPath.of(s);
+            return InitrdPath.entry(s);
         } catch (InitrdBuildException x) {
             throw bad(origin, i, field, x.getMessage());
         }
     }
 
-    private static int number(String origin, int i, Map<String, Object> e, String field) {
+    /** The largest device numbers the kernel's dev_t holds (12 bits major, 20 bits minor). */
+    static final int MAX_MAJOR = 4095;
+    static final int MAX_MINOR = (1 << 20) - 1;
+
+    private static int number(String origin, int i, Map<String, Object> e, String field, int max) {
         Object v = e.get(field);
         if (v == null) throw bad(origin, i, field, "missing; a device needs \"major\" and \"minor\"");
-        if (!(v instanceof JsonValues.Num n) || !n.isInt() || Integer.parseInt(n.text()) < 0) {
-            throw bad(origin, i, field, "must be a non-negative integer");
+        if (!(v instanceof JsonValues.Num n) || !n.isInt() || Integer.parseInt(n.text()) < 0
+                || Integer.parseInt(n.text()) > max) {
+            throw bad(origin, i, field, "must be an integer from 0 to " + max + ", not " + shown(v));
         }
         return Integer.parseInt(((JsonValues.Num) v).text());
+    }
+
+    /** A value as the file has it, shortened, for messages. */
+    static String shown(Object v) {
+        String s = v instanceof JsonValues.Num n ? n.text() : v instanceof String str ? "\"" + str + "\""
+                : JsonValues.typeOf(v);
+        return s.length() > 80 ? s.substring(0, 77) + "..." : s;
     }
 
     private static int mode(String origin, int i, Map<String, Object> e, int dflt) {
         Object v = e.get("mode");
         if (v == null) return dflt;
-        if (!(v instanceof String)) throw bad(origin, i, "mode", "must be an octal string such as \"0755\"");
+        if (!(v instanceof String)) throw bad(origin, i, "mode", "must be an octal string from \"0000\" to \"07777\" such as \"0755\", not " + shown(v));
         String s = (String) v;
-        if (!isOctalMode(s)) throw bad(origin, i, "mode", "\"" + s + "\" is not an octal mode such as \"0755\"");
+        if (!isOctalMode(s)) throw bad(origin, i, "mode", shown(s) + " is not an octal mode from \"0000\" to \"07777\" such as \"0755\"");
         return Integer.parseInt(s, 8) & 07777;
     }
 

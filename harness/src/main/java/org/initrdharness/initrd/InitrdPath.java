@@ -29,6 +29,38 @@ public record InitrdPath(String value) implements Comparable<InitrdPath> {
         return new InitrdPath(value);
     }
 
+    /** The kernel's limit on one name component (NAME_MAX). */
+    public static final int NAME_MAX = 255;
+
+    /**
+     * A path written by a user (a contents-list target, an option's file) for something to be
+     * put there: absolute, no ".." (normalising it away would move the entry somewhere else than
+     * written, out of the directory it names), not the archive's root, no name longer than the
+     * kernel takes. The message says what is wrong, without the path's owner, for the caller to
+     * prefix.
+     */
+    public static InitrdPath entry(String raw) {
+        if (raw == null || !raw.startsWith("/")) {
+            throw new InitrdBuildException("must be an absolute path (from the initrd's root, as \"/etc/x\"), not '" + raw + "'");
+        }
+        if (raw.indexOf('\0') >= 0) throw new InitrdBuildException("the path contains a NUL byte");
+        for (String part : raw.split("/")) {
+            if (part.equals("..")) {
+                throw new InitrdBuildException("'" + raw + "' contains \"..\"; write the path it means without it");
+            }
+            if (part.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
+                throw new InitrdBuildException("a name in '" + raw.substring(0, Math.min(64, raw.length()))
+                        + "...' is longer than " + NAME_MAX + " bytes, which the kernel cannot create");
+            }
+        }
+        InitrdPath p = new InitrdPath(raw);
+        if (p.isRoot()) {
+            throw new InitrdBuildException("'" + raw + "' is the initrd's root directory itself, which nothing may"
+                    + " replace; name a path below it");
+        }
+        return p;
+    }
+
     /** Lexical normalisation: "." dropped, ".." clamped at the root, repeated slashes collapsed. */
     private static String normalise(String p) {
         String[] parts = p.split("/");

@@ -54,6 +54,11 @@ public final class InitrdPlan {
          * different content at a path already taken is an error naming both.
          */
         public Builder add(PlanEntry entry) {
+            if (entry.path().isRoot() && !(entry instanceof PlanEntry.Directory)) {
+                // GNU cpio and the kernel would replace the whole tree with it ("." -> /usr/bin/bash)
+                throw new InitrdBuildException("the initrd's root / cannot be " + describe(entry) + " ("
+                        + entry.reason() + "); it is always a directory");
+            }
             PlanEntry old = entries.get(entry.path());
             if (old == null) {
                 entries.put(entry.path(), entry);

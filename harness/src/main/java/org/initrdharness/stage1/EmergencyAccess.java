@@ -1,6 +1,5 @@
 package org.initrdharness.stage1;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import org.initrdharness.initrd.InitrdBuildException;
 
@@ -19,7 +18,6 @@ public sealed interface EmergencyAccess {
     }
 
     /** Reads the JSON form. */
-    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     static EmergencyAccess of(String value) {
         return switch (value) {
             case "locked" -> LOCKED;
@@ -46,12 +44,25 @@ public sealed interface EmergencyAccess {
         }
     }
 
+    /**
+     * The crypt(3) formats glibc and libxcrypt check (md5, sha256, sha512 with optional rounds,
+     * bcrypt, yescrypt, gost-yescrypt), whole: anything else in /etc/shadow is a password nobody
+     * can type, or a way to write more fields.
+     */
+    java.util.regex.Pattern CRYPT = java.util.regex.Pattern.compile(
+            "\\$1\\$[./0-9A-Za-z]{1,8}\\$[./0-9A-Za-z]{22}"
+            + "|\\$5\\$(rounds=[0-9]{1,9}\\$)?[./0-9A-Za-z]{1,16}\\$[./0-9A-Za-z]{43}"
+            + "|\\$6\\$(rounds=[0-9]{1,9}\\$)?[./0-9A-Za-z]{1,16}\\$[./0-9A-Za-z]{86}"
+            + "|\\$2[abxy]\\$[0-9]{2}\\$[./0-9A-Za-z]{53}"
+            + "|\\$(y|gy)\\$[./0-9A-Za-z]+\\$[./0-9A-Za-z]{1,86}\\$[./0-9A-Za-z]{43}");
+
     record Hash(String crypt) implements EmergencyAccess {
         public Hash {
-            if (!crypt.startsWith("$")) {
-                throw new InitrdBuildException("option emergencyAccess: '" + crypt
-                        + "' is neither \"locked\", \"open\" nor a crypt(3) hash such as the output of"
-                        + " `openssl passwd -6`");
+            if (crypt == null || !CRYPT.matcher(crypt).matches()) {
+                String shown = crypt == null ? "null" : crypt.length() > 40 ? crypt.substring(0, 20) + "..." : crypt;
+                throw new InitrdBuildException("option emergencyAccess: '" + shown.replaceAll("[\\x00-\\x1f]", "?")
+                        + "' is neither \"locked\", \"open\" nor a whole crypt(3) hash ($6$salt$86 characters,"
+                        + " $y$..., $2b$...) such as the output of `openssl passwd -6` or `mkpasswd`");
             }
         }
 

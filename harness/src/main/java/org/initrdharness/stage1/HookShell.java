@@ -1,6 +1,5 @@
 package org.initrdharness.stage1;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import org.initrdharness.initrd.InitrdBuildException;
 
@@ -24,7 +23,6 @@ public enum HookShell {
         return id;
     }
 
-    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static HookShell of(String id) {
         for (HookShell s : values()) {
             if (s.id.equals(id)) return s;

@@ -1,15 +1,5 @@
 package org.initrdharness.stage1;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.initrdharness.initrd.InitrdBuildException;
 
 /**
@@ -54,7 +43,6 @@ import org.initrdharness.initrd.InitrdBuildException;
  * @param postMountCommands  shell run after /sysroot is mounted, before switch-root
  * @param preFailCommands    shell run when the boot falls into emergency
  */
-@JsonDeserialize(builder = Stage1Options.Builder.class)
 public record Stage1Options(
         boolean cryptsetup,
         boolean plymouth,
@@ -81,11 +69,7 @@ public record Stage1Options(
 
     /** A mount in the initrd's /etc/fstab; {@code mountPoint} is "/sysroot" or below it. */
     public record FileSystem(String device, String mountPoint, String fsType, String options) {
-        @JsonCreator
-        public FileSystem(@JsonProperty(value = "device", required = true) String device,
-                @JsonProperty("mountPoint") String mountPoint,
-                @JsonProperty("fsType") String fsType,
-                @JsonProperty("options") String options) {
+        public FileSystem(String device, String mountPoint, String fsType, String options) {
             this.device = device;
             this.mountPoint = mountPoint == null ? "/sysroot" : mountPoint;
             this.fsType = fsType == null ? "auto" : fsType;
@@ -102,12 +86,7 @@ public record Stage1Options(
      * @param keyFile    a host file copied into the initrd as the key file
      */
     public record LuksVolume(String name, String device, String passphrase, String keyFile, String options) {
-        @JsonCreator
-        public LuksVolume(@JsonProperty(value = "name", required = true) String name,
-                @JsonProperty(value = "device", required = true) String device,
-                @JsonProperty("passphrase") String passphrase,
-                @JsonProperty("keyFile") String keyFile,
-                @JsonProperty("options") String options) {
+        public LuksVolume(String name, String device, String passphrase, String keyFile, String options) {
             this.name = name;
             this.device = device;
             this.passphrase = passphrase;
@@ -121,11 +100,16 @@ public record Stage1Options(
      * to its text; empty means DHCP on the first Ethernet interface.
      */
     public record Network(Map<String, String> networkFiles, List<String> kernelModules) {
-        @JsonCreator
-        public Network(@JsonProperty("networkFiles") Map<String, String> networkFiles,
-                @JsonProperty("kernelModules") List<String> kernelModules) {
-            this.networkFiles = networkFiles == null ? Map.of() : new TreeMap<>(networkFiles);
+        public Network(Map<String, String> networkFiles, List<String> kernelModules) {
+            this.networkFiles = networkFiles == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(networkFiles));
             this.kernelModules = kernelModules == null ? List.of("virtio_net") : List.copyOf(kernelModules);
+            this.networkFiles.forEach((name, text) -> {
+                OptionRules.networkFile("network.networkFiles", name);
+                Objects.requireNonNull(text, "option network.networkFiles." + name);
+            });
+            for (int i = 0; i < this.kernelModules.size(); i++) {
+                OptionRules.moduleName("network.kernelModules[" + i + "]", this.kernelModules.get(i));
+            }
         }
 
         /** DHCP on the first Ethernet interface, virtio_net: what {@code "network": {}} means. */
@@ -146,18 +130,76 @@ public record Stage1Options(
         binaries = List.copyOf(binaries);
         files = sorted(files);
         Objects.requireNonNull(hookShell, "hookShell");
-        for (FileSystem fs : fileSystems) {
-            if (!fs.mountPoint().equals("/sysroot") && !fs.mountPoint().startsWith("/sysroot/")) {
-                throw new InitrdBuildException("option fileSystems: mount point '" + fs.mountPoint()
-                        + "' of " + fs.device() + " is not /sysroot or below it");
-            }
+        check(new Stage1Options.Checked(fileSystems, luks, kernelModules, modprobeOptions, deviceTimeoutSec,
+                startTimeoutSec, units, wants, dropIns, binaries, files));
+    }
+
+    /** What {@link #check} looks at: the compact constructor's values before they are assigned. */
+    private record Checked(List<FileSystem> fileSystems, List<LuksVolume> luks, List<String> kernelModules,
+            Map<String, String> modprobeOptions, Integer deviceTimeoutSec, Integer startTimeoutSec,
+            Map<String, String> units, Map<String, List<String>> wants, Map<String, String> dropIns,
+            List<String> binaries, Map<String, String> files) {}
+
+    /** The rules of {@link OptionRules}, with each value's place in the options. */
+    private static void check(Checked o) {
+        for (int i = 0; i < o.fileSystems.size(); i++) {
+            FileSystem fs = o.fileSystems.get(i);
+            String at = "fileSystems[" + i + "]";
+            OptionRules.tableField(at + ".device", fs.device());
+            OptionRules.mountPoint(at + ".mountPoint", fs.mountPoint());
+            OptionRules.tableField(at + ".fsType", fs.fsType());
+            OptionRules.tableField(at + ".options", fs.options());
         }
-        for (LuksVolume v : luks) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < o.luks.size(); i++) {
+            LuksVolume v = o.luks.get(i);
+            String at = "luks[" + i + "]";
+            OptionRules.tableField(at + ".name", v.name());
+            if (v.name().contains("/") || v.name().startsWith(".")) {
+                throw OptionRules.bad(at + ".name", v.name(), "cannot hold '/' or start with '.': it names"
+                        + " /dev/mapper/NAME and the key file NAME.key");
+            }
+            if (!names.add(v.name())) {
+                throw OptionRules.bad(at + ".name", v.name(), "is the name of an earlier volume too; give each"
+                        + " volume its own name");
+            }
+            OptionRules.tableField(at + ".device", v.device());
+            OptionRules.tableField(at + ".options", v.options());
             if (v.passphrase() != null && v.keyFile() != null) {
-                throw new InitrdBuildException("option luks '" + v.name()
-                        + "': give either passphrase or keyFile, not both");
+                throw new InitrdBuildException("option " + at + " ('" + v.name()
+                        + "'): give either passphrase or keyFile, not both");
+            }
+            if (v.keyFile() != null && (v.keyFile().isEmpty() || v.keyFile().indexOf('\0') >= 0)) {
+                throw OptionRules.bad(at + ".keyFile", v.keyFile(), "must be the path of a file on this host");
             }
         }
+        for (int i = 0; i < o.kernelModules.size(); i++) {
+            OptionRules.moduleName("kernelModules[" + i + "]", o.kernelModules.get(i));
+        }
+        o.modprobeOptions.forEach((module, options) -> {
+            OptionRules.moduleName("modprobeOptions", module);
+            OptionRules.oneLine("modprobeOptions." + module, options);
+        });
+        OptionRules.timeout("deviceTimeoutSec", o.deviceTimeoutSec);
+        OptionRules.timeout("startTimeoutSec", o.startTimeoutSec);
+        o.units.forEach((name, text) -> {
+            OptionRules.unitName("units", name);
+            Objects.requireNonNull(text, "option units." + name);
+        });
+        o.wants.forEach((target, list) -> {
+            OptionRules.unitName("wants", target);
+            if (list == null) throw OptionRules.bad("wants." + target, null, "must be a list of unit names");
+            for (int i = 0; i < list.size(); i++) OptionRules.unitName("wants." + target + "[" + i + "]", list.get(i));
+        });
+        o.dropIns.forEach((key, text) -> {
+            OptionRules.dropInKey("dropIns", key);
+            Objects.requireNonNull(text, "option dropIns." + key);
+        });
+        for (int i = 0; i < o.binaries.size(); i++) OptionRules.initrdPath("binaries[" + i + "]", o.binaries.get(i));
+        o.files.forEach((path, text) -> {
+            OptionRules.initrdPath("files", path);
+            Objects.requireNonNull(text, "option files." + path);
+        });
     }
 
     private static <V> Map<String, V> sorted(Map<String, V> m) {
@@ -187,14 +229,10 @@ public record Stage1Options(
     }
 
     /**
-     * Options built one at a time; JSON is read through it too, so each {@link JsonProperty}
-     * setter is one key of the file. Every setter takes null as "the default", as JSON does for a
-     * missing or null key. Only the annotated setters are keys: the adders stay out of the format.
+     * Options built one at a time; JSON is read through it too ({@link Stage1OptionsReader}), one
+     * setter a key of the file. Every setter takes null as "the default", as JSON does for a
+     * missing or null key. The adders (fileSystem, unit, want...) are not keys.
      */
-    @JsonPOJOBuilder(withPrefix = "")
-    @JsonAutoDetect(setterVisibility = Visibility.NONE, fieldVisibility = Visibility.NONE,
-            getterVisibility = Visibility.NONE, isGetterVisibility = Visibility.NONE,
-            creatorVisibility = Visibility.NONE)
     public static final class Builder {
         private boolean cryptsetup = true;
         private boolean plymouth = true;
@@ -232,25 +270,21 @@ public record Stage1Options(
                     .hooks(o.preDeviceCommands, o.postDeviceCommands, o.postMountCommands, o.preFailCommands);
         }
 
-        @JsonProperty("cryptsetup")
         public Builder cryptsetup(Boolean include) {
             cryptsetup = include == null || include;
             return this;
         }
 
-        @JsonProperty("plymouth")
         public Builder plymouth(Boolean include) {
             plymouth = include == null || include;
             return this;
         }
 
-        @JsonProperty("fsck")
         public Builder fsck(Boolean include) {
             fsck = include == null || include;
             return this;
         }
 
-        @JsonProperty("fileSystems")
         public Builder fileSystems(List<FileSystem> list) {
             return replace(fileSystems, list);
         }
@@ -261,7 +295,6 @@ public record Stage1Options(
             return this;
         }
 
-        @JsonProperty("luks")
         public Builder luks(List<LuksVolume> list) {
             return replace(luks, list);
         }
@@ -272,48 +305,40 @@ public record Stage1Options(
             return this;
         }
 
-        @JsonProperty("kernelModules")
         public Builder kernelModules(List<String> list) {
             return replace(kernelModules, list);
         }
 
-        @JsonProperty("modprobeOptions")
         public Builder modprobeOptions(Map<String, String> map) {
             return replace(modprobeOptions, map);
         }
 
-        @JsonProperty("emergencyAccess")
         public Builder emergencyAccess(EmergencyAccess access) {
             emergencyAccess = access == null ? EmergencyAccess.LOCKED : access;
             return this;
         }
 
-        @JsonProperty("deviceTimeoutSec")
         public Builder deviceTimeoutSec(Integer seconds) {
             deviceTimeoutSec = seconds;
             return this;
         }
 
-        @JsonProperty("startTimeoutSec")
         public Builder startTimeoutSec(Integer seconds) {
             startTimeoutSec = seconds;
             return this;
         }
 
-        @JsonProperty("journalToConsole")
         public Builder journalToConsole(Boolean forward) {
             journalToConsole = forward != null && forward;
             return this;
         }
 
         /** systemd-networkd with this configuration; null: no network. */
-        @JsonProperty("network")
         public Builder network(Network net) {
             network = net;
             return this;
         }
 
-        @JsonProperty("units")
         public Builder units(Map<String, String> map) {
             return replace(units, map);
         }
@@ -324,7 +349,6 @@ public record Stage1Options(
             return this;
         }
 
-        @JsonProperty("wants")
         public Builder wants(Map<String, List<String>> map) {
             wants.clear();
             if (map != null) map.forEach((target, list) -> wants.put(target, list == null ? null : new ArrayList<>(list)));
@@ -337,17 +361,14 @@ public record Stage1Options(
             return this;
         }
 
-        @JsonProperty("dropIns")
         public Builder dropIns(Map<String, String> map) {
             return replace(dropIns, map);
         }
 
-        @JsonProperty("binaries")
         public Builder binaries(List<String> list) {
             return replace(binaries, list);
         }
 
-        @JsonProperty("files")
         public Builder files(Map<String, String> map) {
             return replace(files, map);
         }
@@ -358,31 +379,26 @@ public record Stage1Options(
             return this;
         }
 
-        @JsonProperty("hookShell")
         public Builder hookShell(HookShell shell) {
             hookShell = shell == null ? HookShell.BUSYBOX : shell;
             return this;
         }
 
-        @JsonProperty("preDeviceCommands")
         public Builder preDeviceCommands(String commands) {
             preDeviceCommands = commands;
             return this;
         }
 
-        @JsonProperty("postDeviceCommands")
         public Builder postDeviceCommands(String commands) {
             postDeviceCommands = commands;
             return this;
         }
 
-        @JsonProperty("postMountCommands")
         public Builder postMountCommands(String commands) {
             postMountCommands = commands;
             return this;
         }
 
-        @JsonProperty("preFailCommands")
         public Builder preFailCommands(String commands) {
             preFailCommands = commands;
             return this;
@@ -414,29 +430,21 @@ public record Stage1Options(
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    /** Options files larger than this are refused before they are read whole. */
+    public static final int MAX_BYTES = 16 << 20;
 
-    /** Reads options from JSON text; {@code origin} names the source in errors. */
+    /**
+     * Reads options from JSON text; {@code origin} names the source in errors. Strict: unknown
+     * keys, a key given twice, wrong types, null in a list, text after the object and every value
+     * {@link OptionRules} refuses are errors naming the file, the key's path and the value.
+     */
     public static Stage1Options parse(String json, String origin) {
-        try {
-            Stage1Options o = JSON.readValue(json, Stage1Options.class);
-            return o == null ? defaults() : o;
-        } catch (UnrecognizedPropertyException e) {
-            String known = e.getKnownPropertyIds() == null ? "" : e.getKnownPropertyIds().stream()
-                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
-            throw new InitrdBuildException(origin + ": unknown option '" + e.getPropertyName() + "' at "
-                    + e.getPathReference() + "; known options there: " + known, e);
-        } catch (JsonProcessingException e) {
-            Throwable cause = e.getCause() instanceof InitrdBuildException ibe ? ibe : e;
-            throw new InitrdBuildException(origin + ": " + (cause instanceof InitrdBuildException
-                    ? cause.getMessage() : e.getOriginalMessage() + " at " + e.getLocation()), e);
-        }
+        return new Stage1OptionsReader(origin).read(json);
     }
 
-    /** Reads options from a JSON file. */
+    /** Reads options from a JSON file (UTF-8, at most {@link #MAX_BYTES}). */
     public static Stage1Options read(Path file) throws IOException {
-        return parse(Files.readString(file), file.toString());
+        byte[] bytes = org.initrdharness.initrd.JsonValues.readLimited(file, MAX_BYTES, "options file");
+        return parse(org.initrdharness.initrd.JsonValues.utf8(bytes, "options file " + file), file.toString());
     }
 }

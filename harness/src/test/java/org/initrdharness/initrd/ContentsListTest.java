@@ -48,7 +48,7 @@ public class ContentsListTest {
     public Object[][] badLists() {
         return new Object[][] {
             {"{\"source\": \"/x\"}", "must be a JSON array"},
-            {"[{\"source\": \"/x\"", "not valid JSON at line 1"},
+            {"[{\"source\": \"/x\"", "not valid JSON: line 1"},
             {"[{\"source\": \"/x\"}, 7]", "entry 1: must be an object"},
             {"[{\"sourc\": \"/x\"}]", "entry 0, field \"sourc\": unknown field"},
             {"[{\"source\": \"usr/bin/sh\"}]", "entry 0, field \"source\": must be an absolute path"},
@@ -64,9 +64,9 @@ public class ContentsListTest {
             {"[{\"target\": \"/x\", \"directory\": false}]", "entry 0, field \"directory\": must be true"},
             {"[{\"target\": \"/dev/x\", \"device\": \"p\", \"major\": 1, \"minor\": 1}]", "entry 0, field \"device\": must be \"c\" or \"b\""},
             {"[{\"target\": \"/dev/x\", \"device\": \"c\", \"major\": 1}]", "entry 0, field \"minor\": missing"},
-            {"[{\"target\": \"/dev/x\", \"device\": \"b\", \"major\": -1, \"minor\": 0}]", "entry 0, field \"major\": must be a non-negative integer"},
+            {"[{\"target\": \"/dev/x\", \"device\": \"b\", \"major\": -1, \"minor\": 0}]", "entry 0, field \"major\": must be an integer from 0 to 4095"},
             {"[{\"target\": \"/x\", \"text\": \"y\", \"major\": 1}]", "entry 0, field \"major\": only allowed with \"device\""},
-            {"[{\"target\": \"/dev/x\", \"device\": \"c\", \"major\": 1.5, \"minor\": 0}]", "entry 0, field \"major\": must be a non-negative integer"},
+            {"[{\"target\": \"/dev/x\", \"device\": \"c\", \"major\": 1.5, \"minor\": 0}]", "entry 0, field \"major\": must be an integer from 0 to 4095"},
             {"[{\"source\": \"/x\", \"source\": \"/y\"}]", "line 1 column 27: Duplicate field 'source'"},
             {"[{\"source\": \"/x\"}]\n{}", "line 2 column 1: unexpected text after the end"},
             {"[{\"source\": \"/x\"}]\n]", "line 2 column 1: Unexpected close marker ']'"},

@@ -15,6 +15,10 @@ import org.initrdharness.initrd.InitrdBuildException;
 import org.testng.annotations.Test;
 
 public class Stage1OptionsTest {
+    /** `openssl passwd -6 -salt abc secret` */
+    static final String SHA512 =
+            "$6$abc$IdWKNKTJEb8LxY7CGg8YBXlvtfZzFw7Mp/r6niK9YB2mdvgY..TKjv1T..8RadRt2qvUHYRLr/TsVArtr91iR1";
+
     @Test
     public void defaultsIncludeCryptsetupAndPlymouthAndLockRoot() {
         Stage1Options o = Stage1Options.parse("{}", "test");
@@ -35,7 +39,7 @@ public class Stage1OptionsTest {
              "fileSystems": [{"device": "LABEL=r", "fsType": "ext4"}, {"device": "/dev/vdb", "mountPoint": "/sysroot/d"}],
              "luks": [{"name": "c", "device": "UUID=1", "passphrase": "p"}, {"name": "k", "device": "/dev/vdc", "keyFile": "/k"}],
              "kernelModules": ["brd"], "modprobeOptions": {"brd": "rd_nr=3"},
-             "emergencyAccess": "$6$salt$hash", "deviceTimeoutSec": 5, "startTimeoutSec": 7, "journalToConsole": true,
+             "emergencyAccess": "$6$abc$IdWKNKTJEb8LxY7CGg8YBXlvtfZzFw7Mp/r6niK9YB2mdvgY..TKjv1T..8RadRt2qvUHYRLr/TsVArtr91iR1", "deviceTimeoutSec": 5, "startTimeoutSec": 7, "journalToConsole": true,
              "network": {"networkFiles": {"10-a.network": "[Match]\\n"}},
              "units": {"b.service": "[Service]\\n", "a.service": "[Unit]\\n"},
              "wants": {"initrd.target": ["a.service", "b.service"], "sysinit.target": ["c.service"]},
@@ -51,7 +55,7 @@ public class Stage1OptionsTest {
                 .luksVolume(new Stage1Options.LuksVolume("c", "UUID=1", "p", null, null))
                 .luksVolume(new Stage1Options.LuksVolume("k", "/dev/vdc", null, "/k", null))
                 .kernelModules(List.of("brd")).modprobeOptions(Map.of("brd", "rd_nr=3"))
-                .emergencyAccess(EmergencyAccess.hash("$6$salt$hash")).deviceTimeoutSec(5).startTimeoutSec(7)
+                .emergencyAccess(EmergencyAccess.hash("$6$abc$IdWKNKTJEb8LxY7CGg8YBXlvtfZzFw7Mp/r6niK9YB2mdvgY..TKjv1T..8RadRt2qvUHYRLr/TsVArtr91iR1")).deviceTimeoutSec(5).startTimeoutSec(7)
                 .journalToConsole(true).network(new Stage1Options.Network(Map.of("10-a.network", "[Match]\n"), null))
                 .unit("b.service", "[Service]\n").unit("a.service", "[Unit]\n")
                 .want("initrd.target", "a.service").want("sysinit.target", "c.service").want("initrd.target", "b.service")
@@ -126,8 +130,8 @@ public class Stage1OptionsTest {
     public void eachEmergencyAccessIsReadAsItsVariant() {
         assertEquals(Stage1Options.parse("{\"emergencyAccess\": \"locked\"}", "t").emergencyAccess(), EmergencyAccess.LOCKED);
         assertEquals(Stage1Options.parse("{\"emergencyAccess\": \"open\"}", "t").emergencyAccess(), EmergencyAccess.OPEN);
-        assertEquals(Stage1Options.parse("{\"emergencyAccess\": \"$6$s$h\"}", "t").emergencyAccess(),
-                new EmergencyAccess.Hash("$6$s$h"));
+        assertEquals(Stage1Options.parse("{\"emergencyAccess\": \"" + SHA512 + "\"}", "t").emergencyAccess(),
+                new EmergencyAccess.Hash("$6$abc$IdWKNKTJEb8LxY7CGg8YBXlvtfZzFw7Mp/r6niK9YB2mdvgY..TKjv1T..8RadRt2qvUHYRLr/TsVArtr91iR1"));
         assertEquals(EmergencyAccess.of("open"), EmergencyAccess.OPEN);
         InitrdBuildException e = expectThrows(InitrdBuildException.class, () -> EmergencyAccess.hash("secret"));
         assertTrue(e.getMessage().contains("\"locked\", \"open\""), e.getMessage());
@@ -175,5 +179,67 @@ public class Stage1OptionsTest {
         InitrdBuildException e = expectThrows(InitrdBuildException.class,
                 () -> Stage1Options.parse("{\"deviceTimeoutSec\": \"soon\"}", "o.json"));
         assertTrue(e.getMessage().startsWith("o.json: "), e.getMessage());
+    }
+
+    /** Values that would write outside their place, or that a file cannot mean, each with what the message says. */
+    @org.testng.annotations.DataProvider
+    public Object[][] refused() {
+        return new Object[][] {
+            {"{\"dropIns\": {\"x.service/../../evil.conf\": \"[Unit]\"}}", "option dropIns: 'x.service/../../evil.conf' is not"},
+            {"{\"dropIns\": {\"x.service/a/b.conf\": \"\"}}", "option dropIns: 'x.service/a/b.conf'"},
+            {"{\"dropIns\": {\"../x.service/b.conf\": \"\"}}", "option dropIns: '../x.service/b.conf'"},
+            {"{\"fileSystems\": [{\"device\": \"/dev/vda\", \"mountPoint\": \"/sysroot/../etc\"}]}",
+                "option fileSystems[0].mountPoint: '/sysroot/../etc' must be /sysroot or a path below it"},
+            {"{\"fileSystems\": [{\"device\": \"/dev/vda\", \"mountPoint\": \"/sysroot/a/..\"}]}", "fileSystems[0].mountPoint"},
+            {"{\"files\": {\"/\": \"x\"}}", "option files: '/' is the initrd's root directory"},
+            {"{\"files\": {\"//\": \"x\"}}", "option files: '//' is the initrd's root directory"},
+            {"{\"files\": {\"/.\": \"x\"}}", "option files: '/.' is the initrd's root"},
+            {"{\"files\": {\"/etc/../init\": \"x\"}}", "option files: '/etc/../init' contains \"..\""},
+            {"{\"binaries\": [\"/usr/../../bin/sh\"]}", "option binaries[0]: '/usr/../../bin/sh' contains"},
+            {"{\"network\": {\"networkFiles\": {\"../x.network\": \"\"}}}", "option network.networkFiles: '../x.network'"},
+            {"{\"units\": {\"../x.service\": \"\"}}", "option units: '../x.service' is not a unit name"},
+            {"{\"wants\": {\"initrd.target\": [\"../x.service\"]}}", "option wants.initrd.target[0]: '../x.service'"},
+            {"{\"emergencyAccess\": \"$\"}", "option emergencyAccess: '$' is neither"},
+            {"{\"emergencyAccess\": \"$6$salt$short\"}", "nor a whole crypt(3) hash"},
+            {"{\"emergencyAccess\": \"" + SHA512 + ":0:0\"}", "nor a whole crypt(3) hash"},
+            {"{\"deviceTimeoutSec\": -1}", "option deviceTimeoutSec: '-1' is not a whole number of seconds from 1 to 86400"},
+            {"{\"deviceTimeoutSec\": 0}", "option deviceTimeoutSec: '0'"},
+            {"{\"startTimeoutSec\": 1.5}", "option startTimeoutSec: '1.5'"},
+            {"{\"startTimeoutSec\": 1e3}", "option startTimeoutSec: '1e3'"},
+            {"{\"startTimeoutSec\": \"NaN\"}", "option startTimeoutSec: 'NaN'"},
+            {"{\"startTimeoutSec\": 99999999999}", "option startTimeoutSec: '99999999999'"},
+            {"{} x", "not valid JSON"},
+            {"{}{}", "not valid JSON"},
+            {"{\"kernelModules\": [null]}", "option kernelModules[0]: null is not allowed in a list"},
+            {"{\"binaries\": [\"/a\", null]}", "option binaries[1]: null"},
+            {"{\"plymouth\": false, \"plymouth\": true}", "Duplicate field 'plymouth'"},
+            {"{\"plymouth\": 2}", "option plymouth: '2' is not true or false"},
+            {"{\"plymouth\": [true]}", "option plymouth: array is not true or false"},
+            {"{\"luks\": [{\"name\": \"r\", \"device\": \"/dev/vda\"}, {\"name\": \"r\", \"device\": \"/dev/vdb\"}]}",
+                "option luks[1].name: 'r' is the name of an earlier volume"},
+            {"{\"luks\": [{\"device\": \"/dev/vda\"}]}", "option luks[0].name is missing"},
+            {"{\"kernelModules\": [\"a\\nb\"]}", "option kernelModules[0]: 'a\\x0ab' is not a kernel module name"},
+            {"{\"modprobeOptions\": {\"brd\": \"rd_nr=1\\ninstall brd /bin/sh\"}}", "option modprobeOptions.brd:"},
+            {"[]", "the options must be a JSON object"},
+            {"{\"luks\": {}}", "option luks: object is not a list"},
+            {"{\"network\": []}", "option network must be a JSON object"},
+        };
+    }
+
+    @Test(dataProvider = "refused")
+    public void aValueThatWouldLandElsewhereOrMeansNothingIsRefusedNamingIt(String json, String expected) {
+        InitrdBuildException e = expectThrows(InitrdBuildException.class, () -> Stage1Options.parse(json, "o.json"));
+        assertTrue(e.getMessage().startsWith("o.json: "), e.getMessage());
+        assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    @Test
+    public void theBuilderIsHeldToTheSameRules() {
+        InitrdBuildException e = expectThrows(InitrdBuildException.class,
+                () -> Stage1Options.builder().dropIns(Map.of("x.service/../../evil.conf", "")).build());
+        assertTrue(e.getMessage().startsWith("option dropIns:"), e.getMessage());
+        expectThrows(InitrdBuildException.class, () -> Stage1Options.builder().deviceTimeoutSec(0).build());
+        expectThrows(InitrdBuildException.class, () -> Stage1Options.builder().file("/", "x").build());
     }
 }
