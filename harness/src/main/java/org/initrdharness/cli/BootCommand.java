@@ -2,6 +2,7 @@ package org.initrdharness.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -101,11 +102,39 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
     @Option(names = "--quiet", description = "do not show the console while waiting")
     boolean quiet;
 
+    /** A prompt and its answer, from {@code --respond REGEX=TEXT}. */
+    private record Response(Pattern prompt, String text) {}
+
     @Override
     public Integer call() {
-        MachineSpec machineSpec = machineSpec();
+        // Every argument is checked before QEMU starts: a typo costs no boot.
+        if (!Double.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT_SEC) {
+            throw new ParameterException(spec.commandLine(), "--timeout " + timeoutArg() + ": give seconds from more than 0 to "
+                    + MAX_TIMEOUT_SEC);
+        }
+        if (memory < 16 || memory > 1 << 20) {
+            throw new ParameterException(spec.commandLine(), "--memory " + memory + ": give MiB from 16 to " + (1 << 20));
+        }
+        if (cpus < 1 || cpus > 256) {
+            throw new ParameterException(spec.commandLine(), "--cpus " + cpus + ": give 1 to 256");
+        }
         List<Pattern> expected = new ArrayList<>();
         for (String e : expects) expected.add(regex("--expect", e));
+        List<Pattern> failing = new ArrayList<>();
+        for (String f : fails) failing.add(regex("--fail", f));
+        List<Response> responses = new ArrayList<>();
+        for (String r : responds) {
+            int eq = r.indexOf('=');
+            if (eq <= 0) {
+                throw new ParameterException(spec.commandLine(), "--respond '" + r + "' is not REGEX=TEXT (the first '='"
+                        + " splits them; write '=' in REGEX as \\x3d)");
+            }
+            responses.add(new Response(regex("--respond", r.substring(0, eq)), r.substring(eq + 1)));
+        }
+        if (artifacts != null && Files.exists(artifacts) && !Files.isDirectory(artifacts)) {
+            throw new ParameterException(spec.commandLine(), "--artifacts " + artifacts + " is a file, not a directory");
+        }
+        MachineSpec machineSpec = machineSpec();
         Machine m = new Machine(machineSpec);
         try {
             try {
@@ -116,14 +145,10 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
             }
             Console console = m.console();
             if (!quiet && !interactive) console.tap(System.out);
-            for (String f : fails) console.failOn(FailurePattern.of(regex("--fail", f).pattern()));
+            for (Pattern f : failing) console.failOn(FailurePattern.of(f.pattern()));
             if (allowFailedUnits) console.allow(FailurePattern.UNIT_FAILED);
             if (allowEmergency) console.allow(FailurePattern.EMERGENCY_MODE);
-            for (String r : responds) {
-                int eq = r.indexOf('=');
-                if (eq <= 0) throw new ParameterException(spec.commandLine(), "--respond '" + r + "' is not REGEX=TEXT");
-                console.respondSecret(regex("--respond", r.substring(0, eq)), r.substring(eq + 1));
-            }
+            for (Response r : responses) console.respondSecret(r.prompt(), r.text());
             Deadline deadline = m.timeouts().deadline(Duration.ofMillis((long) (timeout * 1000)));
             try {
                 for (Pattern p : expected) {
@@ -143,6 +168,14 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
         } finally {
             m.close();
         }
+    }
+
+    /** A week: longer is a typo, and would overflow the deadline's arithmetic at the far end. */
+    static final int MAX_TIMEOUT_SEC = 7 * 86400;
+
+    /** The timeout as given, as far as a double keeps it (picocli parsed it already). */
+    private String timeoutArg() {
+        return timeout == Math.rint(timeout) && Double.isFinite(timeout) ? Long.toString((long) timeout) : Double.toString(timeout);
     }
 
     private MachineSpec machineSpec() {

@@ -73,26 +73,15 @@ public final class BuildInitrdCommand implements Callable<Integer>, CliCommand {
         long start = System.nanoTime();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        CompressorWarmUp warmUp = null;
         try {
             Compression compression = Compression.parse(compress);
             if (threads != null) compression = compression.withThreads(threads);
-            if (!modules.isEmpty() && kernelModules == null) {
-                throw new InitrdBuildException("--module needs --kernel-modules <root>/lib/modules/<version>");
-            }
-            if (!Files.isDirectory(sysroot)) {
-                throw new InitrdBuildException("--sysroot " + sysroot + " is not a directory");
-            }
-            Compression chosen = compression;
-            Thread warmUp = new Thread(() -> {
-                try {
-                    chosen.warmUp(); // loads the compressor's native code while the main thread plans
-                } catch (IOException | RuntimeException ignored) {
-                    // the real write reports any problem
-                }
-            }, "compressor warm-up");
-            warmUp.setDaemon(true);
-            warmUp.start();
+            checkArguments();
             ContentsList list = ContentsList.read(contents);
+            // Only now, with the arguments and the list found good: a failure before this point
+            // exits at once, and never while zstd-jni is still unpacking its library.
+            warmUp = CompressorWarmUp.start(compression);
             Closure closure = new Closure(new Sysroot(sysroot), InitrdPlan.builder(),
                     ClosureOptions.defaults().withAllowMissing(allowMissing));
             list.applyTo(closure);
@@ -111,7 +100,14 @@ public final class BuildInitrdCommand implements Callable<Integer>, CliCommand {
             }
             InitrdPlan plan = closure.build();
             long planned = System.nanoTime();
-            InitrdWriter.Result r = InitrdWriter.write(plan, compression, prepend, output, CpioWriter.reproducible());
+            InitrdWriter.Result r;
+            try {
+                r = InitrdWriter.write(plan, compression, prepend, output, CpioWriter.reproducible());
+            } catch (LinkageError e) {
+                throw new InitrdBuildException("cannot load the " + compression.format().id() + " compressor's native"
+                        + " code (" + e + "); is the temporary directory writable and executable? --compress xz,"
+                        + " gzip or lz4 need none", e);
+            }
             for (String w : warnings) err.println("warning: " + w);
             err.flush();
             out.printf("%s: %d entries (%d hard links%s), %s archive %s -> %s %s%s in %d ms (plan %d ms)%n",
@@ -122,9 +118,39 @@ public final class BuildInitrdCommand implements Callable<Integer>, CliCommand {
             out.flush();
             return 0;
         } catch (InitrdBuildException | IOException e) {
-            return Failures.report(spec, "cannot build " + output, e);
+            return Failures.report(spec, "cannot build " + (output == null || output.toString().isEmpty()
+                    ? "the initrd" : output), e);
+        } finally {
+            if (warmUp != null) warmUp.finish();
         }
     }
+
+    /** Everything the arguments alone decide, before any file is read or written. */
+    private void checkArguments() {
+        if (threads != null && threads > MAX_THREADS) {
+            throw new InitrdBuildException("--threads " + threads + " is more than " + MAX_THREADS + "; give 1 to "
+                    + MAX_THREADS + " (default: one per processor)");
+        }
+        if (!modules.isEmpty() && kernelModules == null) {
+            throw new InitrdBuildException("--module needs --kernel-modules <root>/lib/modules/<version>");
+        }
+        if (!Files.isDirectory(sysroot)) {
+            throw new InitrdBuildException("--sysroot " + sysroot + " is not a directory");
+        }
+        if (kernelModules != null && !Files.isDirectory(kernelModules)) {
+            throw new InitrdBuildException("--kernel-modules " + kernelModules + " is not a directory");
+        }
+        OutputPaths.checkOutput("--output", output);
+        for (Path p : prepend) {
+            if (!Files.isRegularFile(p)) {
+                throw new InitrdBuildException("--prepend " + p + (Files.isDirectory(p) ? " is a directory; give the"
+                        + " early archive file (microcode .cpio) itself" : " is not a file that exists"));
+            }
+        }
+    }
+
+    /** More would only cost memory: the blocks of one initrd keep a few dozen threads busy at most. */
+    static final int MAX_THREADS = 256;
 
     private static String mib(long bytes) {
         return String.format("%.1f MiB (%d bytes)", bytes / 1048576.0, bytes);

@@ -32,11 +32,15 @@ public final class DiffInitrdCommand implements Callable<Integer>, CliCommand {
         InitrdReader.Contents b;
         try {
             a = InitrdReader.read(before);
+        } catch (org.initrdharness.initrd.InitrdBuildException e) {
+            return Failures.report(spec, e); // names the file and the offset
         } catch (RuntimeException | java.io.IOException e) {
             return Failures.report(spec, "cannot read " + before, e);
         }
         try {
             b = InitrdReader.read(after);
+        } catch (org.initrdharness.initrd.InitrdBuildException e) {
+            return Failures.report(spec, e); // names the file and the offset
         } catch (RuntimeException | java.io.IOException e) {
             return Failures.report(spec, "cannot read " + after, e);
         }

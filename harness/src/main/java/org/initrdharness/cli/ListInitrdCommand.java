@@ -32,6 +32,8 @@ public final class ListInitrdCommand implements Callable<Integer>, CliCommand {
         InitrdReader.Contents c;
         try {
             c = InitrdReader.read(initrd);
+        } catch (org.initrdharness.initrd.InitrdBuildException e) {
+            return Failures.report(spec, e); // names the file and the offset
         } catch (RuntimeException | java.io.IOException e) {
             return Failures.report(spec, "cannot read " + initrd, e);
         }

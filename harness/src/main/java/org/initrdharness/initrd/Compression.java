@@ -71,7 +71,12 @@ public record Compression(Format format, int level, int threads) {
         if (spec == null || spec.isBlank()) {
             throw new InitrdBuildException("empty compression; use one of " + choices());
         }
-        String s = spec.trim().toLowerCase(Locale.ROOT);
+        if (!spec.equals(spec.strip()) || spec.chars().anyMatch(Character::isWhitespace)) {
+            // a quoting slip in a script, not a spelling to guess at
+            throw new InitrdBuildException("compression '" + spec + "' has white space in it; write it without,"
+                    + " as one of " + choices());
+        }
+        String s = spec.toLowerCase(Locale.ROOT);
         int colon = s.indexOf(':');
         String name = colon < 0 ? s : s.substring(0, colon);
         Format format;

@@ -39,17 +39,27 @@ public final class InitrdReader {
 
     private InitrdReader() {}
 
+    /**
+     * Bytes of archive read (headers, names and content, after decompression) before a file is
+     * refused: far above any initrd, below what would exhaust the memory the entries are kept in.
+     */
+    static final long MAX_BYTES = Math.min(4L << 30, Runtime.getRuntime().maxMemory() / 2);
+    /** Padding between archives is a few hundred bytes at most; a megabyte of NULs is not an initrd. */
+    static final int MAX_NUL_RUN = 1 << 20;
+
     public static Contents read(Path file) throws IOException {
+        if (Files.isDirectory(file)) throw new InitrdBuildException(file + " is a directory, not an initrd file");
         try (InputStream in = Files.newInputStream(file)) {
             return read(in, file.toString());
-        } catch (InitrdBuildException e) {
-            throw e;
         }
     }
 
-    /** Reads from {@code in}; {@code name} is used in error messages. */
+    /**
+     * Reads from {@code in}; {@code name} is used in error messages. A damaged, truncated or
+     * oversized archive is an {@link InitrdBuildException} naming {@code name} and the offset.
+     */
     public static Contents read(InputStream in, String name) throws IOException {
-        Source top = new Source(new BufferedInputStream(in, 1 << 16));
+        Source top = new Source(new BufferedInputStream(in, 1 << 16), name, null);
         List<Part> parts = new ArrayList<>();
         List<InitrdEntry> entries = new ArrayList<>();
         while (true) {
@@ -59,7 +69,7 @@ public final class InitrdReader {
             long offset = top.position;
             if (isCpio(magic)) {
                 parts.add(new Part(parts.size(), Compression.Format.NONE, offset));
-                readArchive(top, parts.size() - 1, entries, name);
+                readArchive(top, parts.size() - 1, entries);
                 continue;
             }
             Compression.Format format = detect(magic);
@@ -67,24 +77,45 @@ public final class InitrdReader {
                 throw new InitrdBuildException(name + ": unknown data at offset " + offset
                         + " (neither a newc archive nor gzip, zstd, xz or lz4)");
             }
-            Source inner = new Source(new BufferedInputStream(decompress(format, top.in), 1 << 16));
+            String where = "the " + format.id() + " data at offset " + offset;
+            Source inner;
+            try {
+                inner = new Source(new BufferedInputStream(decompress(format, top.in), 1 << 16), name, where);
+            } catch (IOException | RuntimeException e) {
+                throw damaged(name, where, 0, e);
+            }
+            inner.limit = MAX_BYTES - top.position;
             boolean first = true;
-            while (true) {
-                inner.skipNuls();
-                byte[] m = inner.peek(6);
-                if (m.length == 0) break;
-                if (!isCpio(m)) {
-                    throw new InitrdBuildException(name + ": the " + format.id() + " data at offset " + offset
-                            + " does not hold a newc archive at its offset " + inner.position);
+            try {
+                while (true) {
+                    inner.skipNuls();
+                    byte[] m = inner.peek(6);
+                    if (m.length == 0) break;
+                    if (!isCpio(m)) {
+                        throw new InitrdBuildException(name + ": " + where + " does not hold a newc archive at its"
+                                + " offset " + inner.position);
+                    }
+                    parts.add(new Part(parts.size(), format, first ? offset : -1));
+                    first = false;
+                    readArchive(inner, parts.size() - 1, entries);
                 }
-                parts.add(new Part(parts.size(), format, first ? offset : -1));
-                first = false;
-                readArchive(inner, parts.size() - 1, entries, name);
+            } catch (InitrdBuildException e) {
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                throw damaged(name, where, inner.position, e);
             }
             break;
         }
         if (parts.isEmpty()) throw new InitrdBuildException(name + " is empty: no archive in it");
         return new Contents(List.copyOf(parts), entries);
+    }
+
+    /** A decompressor's complaint (EOF, a bad check, junk after the stream) as one line naming the place. */
+    private static InitrdBuildException damaged(String name, String where, long position, Exception e) {
+        String why = e instanceof EOFException ? "it ends early"
+                : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return new InitrdBuildException(name + ": " + where + " is truncated or damaged after " + position
+                + " bytes of its content: " + why, e);
     }
 
     /** The compression a file part starts with, by magic; null if none is known. */
@@ -123,18 +154,18 @@ public final class InitrdReader {
     }
 
     /** Reads one newc archive up to and including its TRAILER. */
-    private static void readArchive(Source src, int archive, List<InitrdEntry> out, String name)
-            throws IOException {
+    private static void readArchive(Source src, int archive, List<InitrdEntry> out) throws IOException {
+        String name = src.name;
         record Key(long dev, long inode) {}
         Map<Key, List<Integer>> links = new HashMap<>();
         byte[] header = new byte[HEADER_SIZE];
         while (true) {
             long at = src.position;
-            src.readFully(header, name);
+            src.readFully(header);
             if (!isCpio(java.util.Arrays.copyOf(header, 6))) {
-                throw new InitrdBuildException(name + ": bad newc header magic at offset " + at
-                        + " of archive " + archive);
+                throw src.bad("bad newc header magic at offset " + at + " of archive " + archive);
             }
+            for (int f = 0; f < 13; f++) checkHex(src, header, f, at);
             long ino = field(header, 0);
             int mode = (int) field(header, 1);
             int uid = (int) field(header, 2);
@@ -148,19 +179,20 @@ public final class InitrdReader {
             int rdevMinor = (int) field(header, 10);
             int nameSize = (int) field(header, 11);
             if (nameSize < 1 || nameSize > 65536) {
-                throw new InitrdBuildException(name + ": implausible name size " + nameSize + " at offset " + at);
+                throw src.bad("implausible name size " + nameSize + " in the header at offset " + at);
             }
             byte[] rawName = new byte[nameSize];
-            src.readFully(rawName, name);
-            src.align(name);
+            src.readFully(rawName);
+            src.align();
             String entryName = new String(rawName, 0, nameSize - 1, StandardCharsets.UTF_8);
             if (entryName.equals("TRAILER!!!")) return;
-            if (size > Integer.MAX_VALUE - 16) {
-                throw new InitrdBuildException(name + ": " + entryName + " is " + size + " bytes, too big to read");
+            if (size > Integer.MAX_VALUE - 16 || size > src.limit - src.position) {
+                throw src.bad(entryName + " (header at offset " + at + ") claims " + size + " bytes, more than"
+                        + " this reader takes (" + Math.min(Integer.MAX_VALUE - 16, src.limit - src.position)
+                        + " bytes are left of its " + MAX_BYTES + ")");
             }
-            byte[] data = new byte[(int) size];
-            src.readFully(data, name);
-            src.align(name);
+            byte[] data = src.readData((int) size); // grows as bytes come: a false size costs nothing
+            src.align();
             String path = "/" + entryName;
             path = path.equals("/.") ? "/" : path.startsWith("/./") ? path.substring(2) : path;
             String target = (mode & 0170000) == CpioWriter.S_IFLNK ? new String(data, StandardCharsets.UTF_8) : null;
@@ -190,23 +222,36 @@ public final class InitrdReader {
 
     private static long field(byte[] h, int index) {
         long v = 0;
-        for (int i = 6 + index * 8, end = i + 8; i < end; i++) {
-            int c = h[i];
-            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-            if (d < 0) throw new InitrdBuildException("bad hex digit '" + (char) c + "' in a newc header");
-            v = v << 4 | d;
-        }
+        for (int i = 6 + index * 8, end = i + 8; i < end; i++) v = v << 4 | Character.digit(h[i], 16);
         return v;
+    }
+
+    private static void checkHex(Source src, byte[] h, int index, long at) {
+        for (int i = 6 + index * 8, end = i + 8; i < end; i++) {
+            if (Character.digit(h[i], 16) < 0 || h[i] > 'f') {
+                throw src.bad("bad hex digit 0x" + Integer.toHexString(h[i] & 0xFF) + " in field " + index
+                        + " of the newc header at offset " + at);
+            }
+        }
     }
 
     /** A stream with a position, for newc's four-byte alignment and for messages. */
     private static final class Source {
         final InputStream in;
+        final String name;
+        /** "the zstd data at offset 0", or null for the file itself */
+        final String where;
         long position;
+        long limit = MAX_BYTES;
 
-        Source(InputStream in) {
+        Source(InputStream in, String name, String where) {
             this.in = in;
+            this.name = name;
+            this.where = where;
+        }
+
+        InitrdBuildException bad(String what) {
+            return new InitrdBuildException(name + ": " + (where == null ? "" : "in " + where + ": ") + what);
         }
 
         byte[] peek(int n) throws IOException {
@@ -217,6 +262,7 @@ public final class InitrdReader {
         }
 
         void skipNuls() throws IOException {
+            long start = position;
             while (true) {
                 in.mark(1);
                 int c = in.read();
@@ -225,20 +271,36 @@ public final class InitrdReader {
                     return;
                 }
                 position++;
+                if (position - start > MAX_NUL_RUN) {
+                    throw bad("more than " + MAX_NUL_RUN + " NUL bytes from offset " + start + "; not an initrd");
+                }
             }
         }
 
-        void readFully(byte[] b, String name) throws IOException {
+        void readFully(byte[] b) throws IOException {
             int n = in.readNBytes(b, 0, b.length);
-            position += n;
-            if (n < b.length) {
-                throw new EOFException(name + ": archive ends early at offset " + position);
-            }
+            advance(n, b.length);
         }
 
-        void align(String name) throws IOException {
+        byte[] readData(int size) throws IOException {
+            byte[] b = in.readNBytes(size);
+            advance(b.length, size);
+            return b;
+        }
+
+        private void advance(int got, int wanted) throws IOException {
+            position += got;
+            if (got < wanted) {
+                if (where != null) throw new EOFException(); // the decompressor's end: named by the caller
+                throw bad("the archive ends early at offset " + position + " (" + (wanted - got)
+                        + " more bytes were expected); the file is truncated");
+            }
+            if (position > limit) throw bad("more than " + MAX_BYTES + " bytes of archive; refusing to read on");
+        }
+
+        void align() throws IOException {
             int pad = (int) (-position & 3);
-            if (pad > 0) readFully(new byte[pad], name);
+            if (pad > 0) readFully(new byte[pad]);
         }
     }
 }
