@@ -314,7 +314,7 @@ public final class ContentsList {
     public void applyTo(Closure closure) {
         List<InitrdPath> sources = new ArrayList<>();
         for (Entry e : entries) if (e instanceof Copy c) sources.add(c.source());
-        closure.addAll(sources, REASON);
+        closure.addAll(sources, REASON + " " + origin); // a missing source's message names the list
         for (Entry e : entries) {
             if (e instanceof Copy c) {
                 if (c.target().isPresent()) closure.addLink(c.target().get(), c.source(), REASON);

@@ -13,10 +13,10 @@ public record InitrdPath(String value) implements Comparable<InitrdPath> {
 
     public InitrdPath {
         if (value == null || !value.startsWith("/")) {
-            throw new InitrdBuildException("initrd path must be absolute: '" + value + "'");
+            throw new InitrdBuildException("initrd path must be absolute: " + shown(value));
         }
         if (value.indexOf('\0') >= 0) {
-            throw new InitrdBuildException("initrd path contains a NUL byte: '" + value.replace('\0', '?') + "'");
+            throw new InitrdBuildException("initrd path contains a NUL byte: " + shown(value));
         }
         value = normalise(value);
         if (value.getBytes(StandardCharsets.UTF_8).length + 1 > PATH_MAX) {
@@ -41,24 +41,37 @@ public record InitrdPath(String value) implements Comparable<InitrdPath> {
      */
     public static InitrdPath entry(String raw) {
         if (raw == null || !raw.startsWith("/")) {
-            throw new InitrdBuildException("must be an absolute path (from the initrd's root, as \"/etc/x\"), not '" + raw + "'");
+            throw new InitrdBuildException("must be an absolute path (from the initrd's root, as \"/etc/x\"), not " + shown(raw));
         }
         if (raw.indexOf('\0') >= 0) throw new InitrdBuildException("the path contains a NUL byte");
         for (String part : raw.split("/")) {
             if (part.equals("..")) {
-                throw new InitrdBuildException("'" + raw + "' contains \"..\"; write the path it means without it");
+                throw new InitrdBuildException(shown(raw) + " contains \"..\"; write the path it means without it");
             }
             if (part.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
-                throw new InitrdBuildException("a name in '" + raw.substring(0, Math.min(64, raw.length()))
-                        + "...' is longer than " + NAME_MAX + " bytes, which the kernel cannot create");
+                throw new InitrdBuildException("a name in " + shown(raw) + " is longer than " + NAME_MAX
+                        + " bytes, which the kernel cannot create");
             }
         }
         InitrdPath p = new InitrdPath(raw);
         if (p.isRoot()) {
-            throw new InitrdBuildException("'" + raw + "' is the initrd's root directory itself, which nothing may"
+            throw new InitrdBuildException(shown(raw) + " is the initrd's root directory itself, which nothing may"
                     + " replace; name a path below it");
         }
         return p;
+    }
+
+    /** A path as written, in quotes, control characters escaped and cut at 80: one line in any message. */
+    public static String shown(String raw) {
+        if (raw == null) return "null";
+        StringBuilder b = new StringBuilder("'");
+        for (int i = 0; i < raw.length() && b.length() <= 80; i++) {
+            char c = raw.charAt(i);
+            if (c < 0x20 || c == 0x7f) b.append(String.format("\\x%02x", (int) c));
+            else b.append(c);
+        }
+        if (b.length() > 80) b.append("...");
+        return b.append('\'').toString();
     }
 
     /** Lexical normalisation: "." dropped, ".." clamped at the root, repeated slashes collapsed. */

@@ -27,7 +27,7 @@ public enum HookShell {
         for (HookShell s : values()) {
             if (s.id.equals(id)) return s;
         }
-        throw new InitrdBuildException("option hookShell: '" + id + "' is not \"busybox\" or \"bash\"");
+        throw new InitrdBuildException("option hookShell: " + OptionRules.quote(id) + " is not \"busybox\" or \"bash\"");
     }
 
     /** How a script is run in this shell. */

@@ -29,15 +29,7 @@ final class OptionRules {
 
     /** A value in quotes, control characters escaped and long text cut, so a message stays one line. */
     static String quote(String s) {
-        if (s == null) return "null";
-        StringBuilder b = new StringBuilder("'");
-        for (int i = 0; i < s.length() && b.length() < 100; i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f) b.append(String.format("\\x%02x", (int) c));
-            else b.append(c);
-        }
-        if (b.length() >= 100) b.append("...");
-        return b.append('\'').toString();
+        return InitrdPath.shown(s);
     }
 
     static void unitName(String option, String name) {
