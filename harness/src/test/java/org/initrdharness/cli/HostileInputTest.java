@@ -77,7 +77,7 @@ public class HostileInputTest {
         List<Mutations.Case> cases = new ArrayList<>();
         cases.addAll(m.truncations("contents", good, 0));
         cases.addAll(m.flips("contents", good, 150));
-        cases.addAll(m.typeSwaps("contents", CONTENTS, 4));
+        cases.addAll(Mutations.typeSwaps("contents", CONTENTS));
         cases.addAll(Mutations.keySwaps("contents", CONTENTS));
         cases.addAll(Mutations.bombs("contents"));
         cases.addAll(Mutations.encodings("contents", CONTENTS));
@@ -137,7 +137,7 @@ public class HostileInputTest {
         List<Mutations.Case> cases = new ArrayList<>();
         cases.addAll(m.truncations("options", good, 120));
         cases.addAll(m.flips("options", good, 200));
-        cases.addAll(m.typeSwaps("options", json, 4));
+        cases.addAll(Mutations.typeSwaps("options", json));
         cases.addAll(Mutations.keySwaps("options", json));
         cases.addAll(Mutations.bombs("options"));
         cases.addAll(Mutations.encodings("options", json));

@@ -76,14 +76,13 @@ final class Mutations {
 
     /**
      * Every JSON value in {@code json} (found by scanning, not parsing, so it works on any text)
-     * swapped in turn for values from {@link #SWAPS}: {@code perValue} random ones each.
+     * swapped in turn for every one of {@link #SWAPS}.
      */
-    List<Case> typeSwaps(String label, String json, int perValue) {
+    static List<Case> typeSwaps(String label, String json) {
         List<int[]> spans = valueSpans(json);
         List<Case> out = new ArrayList<>();
         for (int[] s : spans) {
-            for (int k = 0; k < perValue; k++) {
-                String swap = SWAPS.get(random.nextInt(SWAPS.size()));
+            for (String swap : SWAPS) {
                 String mutated = json.substring(0, s[0]) + swap + json.substring(s[1]);
                 out.add(new Case(label + " value@" + s[0] + "=" + abbreviate(swap), mutated.getBytes(StandardCharsets.UTF_8)));
             }
