@@ -105,8 +105,8 @@ public final class BuildInitrdCommand implements Callable<Integer>, CliCommand {
                 r = InitrdWriter.write(plan, compression, prepend, output, CpioWriter.reproducible());
             } catch (LinkageError e) {
                 throw new InitrdBuildException("cannot load the " + compression.format().id() + " compressor's native"
-                        + " code (" + e + "); is the temporary directory writable and executable? --compress xz,"
-                        + " gzip or lz4 need none", e);
+                        + " library: it is unpacked into the temporary directory " + System.getProperty("java.io.tmpdir")
+                        + ", which must exist and be writable and executable; --compress xz, gzip or lz4 need none", e);
             }
             for (String w : warnings) err.println("warning: " + w);
             err.flush();
