@@ -289,7 +289,12 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
         List<String> cmd = new ArrayList<>(List.of("stty"));
         cmd.addAll(List.of(args));
         try {
-            return new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT).start().waitFor() == 0;
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) { // every host tool has a deadline
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {

@@ -5,14 +5,14 @@ import java.nio.file.Path;
 import org.initrdharness.initrd.InitrdBuildException;
 
 /** Checks of a file a command is about to write, made before any work starts. */
-final class OutputPaths {
+public final class OutputPaths {
     private OutputPaths() {}
 
     /**
      * A file name in a directory that exists: not empty (which is the working directory), not a
      * directory (the rename would fail after the whole build, or replace it).
      */
-    static void checkOutput(String option, Path output) {
+    public static void checkOutput(String option, Path output) {
         if (output == null || output.toString().isEmpty()) {
             throw new InitrdBuildException(option + " is empty; give the file to write");
         }

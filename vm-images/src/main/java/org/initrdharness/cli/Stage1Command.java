@@ -89,6 +89,16 @@ public final class Stage1Command implements Callable<Integer>, CliCommand {
             if (source != null && source.explicit != null && spec.commandLine().getParseResult().hasMatchedOption("--release")) {
                 throw new IllegalArgumentException("--release names the images' release; with --sysroot the sysroot decides");
             }
+            // Arguments and options first: a typo must not cost an image build.
+            if (output == null && !list) {
+                throw new IllegalArgumentException("give --output FILE (or --list to only show the contents)");
+            }
+            if (output != null) OutputPaths.checkOutput("--output", output);
+            Compression.parse(compress);
+            if (source != null && source.images != null && !Files.isDirectory(source.images)) {
+                throw new IllegalArgumentException("--images " + source.images + " is not a directory; give an image"
+                        + " cache that exists (create the directory first to start a new cache there)");
+            }
             Stage1Options o = options == null ? Stage1Options.defaults() : Stage1Options.read(options);
             Stage1Inputs in;
             if (source != null && source.explicit != null) {
@@ -98,9 +108,6 @@ public final class Stage1Command implements Callable<Integer>, CliCommand {
                 GuestImages g = VmImages.ensure(a, r, source == null || source.images == null ? VmImages.defaultCache()
                         : source.images, Progress.stderr());
                 in = new Stage1Inputs(a, g.sysroot(), g.modules());
-            }
-            if (output == null && !list) {
-                throw new IllegalArgumentException("give --output FILE (or --list to only show the contents)");
             }
             long t0 = System.nanoTime();
             Stage1Image image = Stage1Assembler.build(a, o, in.sysroot(), in.modulesDir());
