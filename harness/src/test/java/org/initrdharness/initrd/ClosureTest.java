@@ -46,6 +46,20 @@ public class ClosureTest {
         expectThrows(InitrdBuildException.class, () -> new Closure(t.sysroot(), InitrdPlan.builder()).add("/usr/lib/plugin.so", "t"));
     }
 
+    /** An interpreter that is not an absolute path is a damaged file: named, not a path error about ''. */
+    @Test
+    public void anElfWithARelativeOrEmptyInterpreterIsNamed() throws Exception {
+        for (String interp : new String[] {"", "ld.so"}) {
+            TreeBuilder t = new TreeBuilder();
+            t.bytes("/usr/bin/odd", SyntheticElf.of(true, ByteOrder.LITTLE_ENDIAN, ElfFile.EM_X86_64).interp(interp).bytes());
+            executable(t.sysroot().hostPath(InitrdPath.of("/usr/bin/odd")));
+            InitrdBuildException e = expectThrows(InitrdBuildException.class,
+                    () -> new Closure(t.sysroot(), InitrdPlan.builder()).add("/usr/bin/odd", "t"));
+            assertTrue(e.getMessage().contains("/usr/bin/odd") && e.getMessage().contains("'" + interp + "' as its interpreter"),
+                    e.getMessage());
+        }
+    }
+
     private static String hostOutput(String... cmd) throws Exception {
         return HostCommand.of(Duration.ofSeconds(60), cmd).run().text();
     }
