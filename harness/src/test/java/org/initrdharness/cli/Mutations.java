@@ -42,11 +42,16 @@ final class Mutations {
      * at each structural byte of a JSON text, and at random places.
      */
     List<Case> truncations(String label, byte[] good, int randomCuts) {
+        return truncations(label, good, 130, randomCuts);
+    }
+
+    /** {@code edge}: how many offsets at each end are all cut at (a header and a trailer's worth). */
+    List<Case> truncations(String label, byte[] good, int edge, int randomCuts) {
         SortedSet<Integer> at = new TreeSet<>();
-        if (good.length <= 400) {
+        if (good.length <= 3 * edge) {
             for (int i = 0; i < good.length; i++) at.add(i);
         } else {
-            for (int i = 0; i < 130; i++) {
+            for (int i = 0; i < edge; i++) {
                 at.add(i);
                 at.add(good.length - 1 - i);
             }
