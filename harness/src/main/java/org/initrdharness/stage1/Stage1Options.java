@@ -10,13 +10,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import org.initrdharness.initrd.InitrdBuildException;
+import org.initrdharness.initrd.JsonValues;
 
 /**
  * What a systemd stage 1 should hold beyond its fixed core, read from a JSON file or made with
  * {@link #builder()}. Every key is optional; {@link #defaults()} has cryptsetup and plymouth and
  * boots whatever root the kernel command line names. Unknown keys are refused, naming the key
- * and the known ones. Over 400 lines because the builder is nested: it is the JSON reader too,
- * so the keys are declared once, here.
+ * and the known ones. Over 400 lines because the builder is nested and every value is checked
+ * here ({@link OptionRules}) whether JSON ({@link Stage1OptionsReader}) or code set it.
  *
  * @param cryptsetup       systemd-cryptsetup, its generator, dm-crypt modules and rules
  * @param plymouth         plymouthd, details and text splash, the plymouth password agent
@@ -444,7 +445,7 @@ public record Stage1Options(
 
     /** Reads options from a JSON file (UTF-8, at most {@link #MAX_BYTES}). */
     public static Stage1Options read(Path file) throws IOException {
-        byte[] bytes = org.initrdharness.initrd.JsonValues.readLimited(file, MAX_BYTES, "options file");
-        return parse(org.initrdharness.initrd.JsonValues.utf8(bytes, "options file " + file), file.toString());
+        byte[] bytes = JsonValues.readLimited(file, MAX_BYTES, "options file");
+        return parse(JsonValues.utf8(bytes, "options file " + file), file.toString());
     }
 }
