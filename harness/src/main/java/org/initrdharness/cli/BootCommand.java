@@ -131,6 +131,10 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
             }
             responses.add(new Response(regex("--respond", r.substring(0, eq)), r.substring(eq + 1)));
         }
+        if (artifacts != null && artifacts.toString().isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--artifacts is empty; give a directory (or leave it out"
+                    + " for a new temporary one)");
+        }
         if (artifacts != null && Files.exists(artifacts) && !Files.isDirectory(artifacts)) {
             throw new ParameterException(spec.commandLine(), "--artifacts " + artifacts + " is a file, not a directory");
         }
