@@ -127,7 +127,9 @@ public final class JsonValues {
             return v;
         } catch (StreamConstraintsException e) {
             throw new SyntaxError(e.getMessage().contains("nesting")
-                    ? "nested deeper than " + MAX_DEPTH + " levels of arrays and objects" : e.getOriginalMessage(), 0, 0);
+                    ? "nested deeper than " + MAX_DEPTH + " levels of arrays and objects"
+                    : e.getOriginalMessage().replaceAll(" \\(\\d+, from `[^`]*`\\)", "")
+                            .replace("exceeds the maximum allowed", "is more than this reader takes"), 0, 0);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             throw new SyntaxError(plain(e.getOriginalMessage()), at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr());

@@ -29,7 +29,7 @@ final class Mutations {
     static final List<String> SWAPS = List.of("null", "true", "false", "0", "-1", "1.5", "1e3", "99999999999",
             "\"\"", "[]", "[null]", "{}", "\"NaN\"", "\"/\"", "\"/.\"", "\"/..\"", "\"//\"", "\"/sysroot/../etc\"",
             "\"x.service/../../evil.conf\"", "\"$\"", "\"a\\nb\"", "\"a\\u0000b\"", "\"\\ud800\"",
-            "\"/" + "n".repeat(300) + "\"", "\"" + "/x".repeat(2600) + "\"", "[[[[[[[[]]]]]]]]");
+            "\"/" + "n".repeat(300) + "\"", "9".repeat(2000), "\"" + "/x".repeat(2600) + "\"", "[[[[[[[[]]]]]]]]");
 
     private final Random random;
 
@@ -98,7 +98,7 @@ final class Mutations {
     /** Object keys that name places: map keys of options are file names and paths. */
     static final List<String> KEYS = List.of("x.service/../../evil.conf", "../x.service", "x.service/a/b.conf",
             "/", "/.", "/..", "//", "/etc/../init", "a\\nb", "", "../../x.network", "/" + "k".repeat(300),
-            "plymouth", "x.service/.conf", ".service");
+            "plymouth", "x.service/.conf", ".service", "k".repeat(60_000));
 
     /** Every object key in {@code json} swapped in turn for each of {@link #KEYS}. */
     static List<Case> keySwaps(String label, String json) {
