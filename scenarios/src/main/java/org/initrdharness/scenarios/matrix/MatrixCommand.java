@@ -105,6 +105,16 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
             System.err.println("matrix: --parallel must be at least 1");
             return 2;
         }
+        // Where the reports go is checked now, not after every boot ran.
+        if (Files.exists(reportDir) && !Files.isDirectory(reportDir)) {
+            System.err.println("matrix: --report-dir " + reportDir + " is a file; give a directory");
+            return 2;
+        }
+        if (json != null && (json.toString().isEmpty() || Files.isDirectory(json))) {
+            System.err.println("matrix: --json '" + json + "' is " + (json.toString().isEmpty() ? "empty" : "a directory")
+                    + "; give the file to write");
+            return 2;
+        }
         ScenarioFilter filter;
         try {
             filter = ScenarioFilter.parse(scenarios, ScenarioCatalog.all());
