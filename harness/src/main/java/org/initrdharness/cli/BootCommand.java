@@ -218,6 +218,10 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
 
     private Disk disk(String arg, int n) {
         String[] parts = arg.split(",");
+        if (parts.length == 0 || parts[0].isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--disk '" + arg + "' names no file; use"
+                    + " FILE[,serial=S][,format=raw|qcow2][,ro]");
+        }
         Path file = Path.of(parts[0]);
         String serial = "disk" + n;
         DiskFormat format = DiskFormat.guess(file);

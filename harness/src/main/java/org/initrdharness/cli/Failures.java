@@ -54,11 +54,20 @@ public final class Failures {
      * cursor; each line but the first of a multi-line reason is indented as a hint.
      */
     static String oneLine(String s) {
+        return escape(s, true);
+    }
+
+    /** {@link #oneLine} for text that holds no hint: every newline escaped too (argument values). */
+    static String escaped(String s) {
+        return escape(s, false);
+    }
+
+    private static String escape(String s, boolean hints) {
         StringBuilder b = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '\n' && i + 1 < s.length()) b.append("\n  ");
-            else if (c == '\n') continue;
+            if (c == '\n' && hints && i + 1 < s.length()) b.append("\n  ");
+            else if (c == '\n' && hints) continue;
             else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) b.append(String.format("\\x%02x", (int) c));
             else b.append(c);
         }

@@ -49,7 +49,7 @@ public final class Main implements Runnable {
         CommandLine cmd = e.getCommandLine();
         java.io.PrintWriter err = cmd.getErr();
         String name = cmd.getCommandSpec().name();
-        err.println(Failures.oneLine(name + ": " + e.getMessage()));
+        err.println(Failures.escaped(name + ": " + e.getMessage()));
         err.println("  see: initrd-harness " + (cmd.getParent() == null ? "--help" : "help " + name));
         if (debug) e.printStackTrace(err);
         err.flush();

@@ -43,6 +43,8 @@ public class CliRefusalsTest {
             {new String[] {"boot", "--arch", "x86_64", "--kernel", kernel}, "boot: x86_64 machine 'boot': missing kernel " + kernel},
             {new String[] {"boot", "--arch", "sparc", "--kernel", kernel}, "boot: --arch: "},
             {new String[] {"boot", "--arch", "x86_64", "--kernel", kernel, "--artifacts", ""}, "boot: --artifacts is empty"},
+            {new String[] {"boot", "--arch", "x86_64", "--kernel", kernel, "--disk", ""}, "boot: --disk '' names no file"},
+            {new String[] {"boot", "--arch", "x86_64", "--kernel", kernel, "--disk", "d,serial=a\nb"}, "serial 'a\\x0ab'"},
             {new String[] {"list-initrd", "/tmp"}, "list-initrd: /tmp is a directory, not an initrd file"},
             {new String[] {"list-initrd", "/nonexistent.img"}, "list-initrd: cannot read /nonexistent.img: no such file"},
             {new String[] {"diff-initrd", "/tmp", "/tmp"}, "diff-initrd: /tmp is a directory"},
