@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
+import org.initrdharness.initrd.compress.GzipMembersInputStream;
 import org.initrdharness.initrd.compress.Lz4LegacyInputStream;
 import org.tukaani.xz.XZInputStream;
 
@@ -140,7 +140,7 @@ public final class InitrdReader {
 
     private static InputStream decompress(Compression.Format format, InputStream in) throws IOException {
         switch (format) {
-            case GZIP: return new GZIPInputStream(in, 1 << 16);
+            case GZIP: return new GzipMembersInputStream(in); // the JDK's ignores data after the stream
             case ZSTD: return new ZstdInputStreamNoFinalizer(in);
             case XZ: return new XZInputStream(in);
             case LZ4: return new Lz4LegacyInputStream(in);

@@ -100,11 +100,13 @@ final class Mutations {
             "/", "/.", "/..", "//", "/etc/../init", "a\\nb", "", "../../x.network", "/" + "k".repeat(300),
             "plymouth", "x.service/.conf", ".service", "k".repeat(60_000));
 
-    /** Every object key in {@code json} swapped in turn for each of {@link #KEYS}. */
+    /** The first place of each object key in {@code json} swapped in turn for each of {@link #KEYS}. */
     static List<Case> keySwaps(String label, String json) {
         List<Case> out = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"\\\\]*)\"\\s*:").matcher(json);
         while (m.find()) {
+            if (!seen.add(m.group(1))) continue;
             for (String key : KEYS) {
                 String mutated = json.substring(0, m.start(1)) + key + json.substring(m.end(1));
                 out.add(new Case(label + " key@" + m.start(1) + "=" + abbreviate(key), mutated.getBytes(StandardCharsets.UTF_8)));

@@ -50,6 +50,16 @@ public final class Lz4LegacyInputStream extends InputStream {
         Integer size = readIntLE();
         while (size != null && size == Lz4LegacyOutputStream.MAGIC) size = readIntLE();
         if (size == null || size == 0) { // end of input, or the zero padding after it
+            if (size != null) {
+                // only more padding may follow: anything else was appended, and would go unseen
+                long n = 4;
+                for (int c = in.read(); c >= 0; c = in.read(), n++) {
+                    if (c != 0) {
+                        throw new IOException(String.format("%d bytes into the zero padding after the lz4 stream is"
+                                + " 0x%02x; the file has data after its lz4 stream", n, c));
+                    }
+                }
+            }
             eof = true;
             return false;
         }
