@@ -70,7 +70,7 @@ public class HostileInputTest {
             ]
             """;
 
-    @Test(timeOut = 120_000)
+    @Test(timeOut = 900_000) // a guard against a hang, not a timing: the machine may be busy
     public void contentsListsAreBuiltWithinTheRulesOrRefusedInOneLine() throws IOException {
         Mutations m = new Mutations(SEED);
         byte[] good = CONTENTS.getBytes(StandardCharsets.UTF_8);
@@ -128,7 +128,7 @@ public class HostileInputTest {
              "hookShell": "bash", "preDeviceCommands": "a", "postMountCommands": "c"}
             """.formatted("$6$abc$IdWKNKTJEb8LxY7CGg8YBXlvtfZzFw7Mp/r6niK9YB2mdvgY..TKjv1T..8RadRt2qvUHYRLr/TsVArtr91iR1");
 
-    @Test(timeOut = 120_000)
+    @Test(timeOut = 900_000) // a guard against a hang, not a timing: the machine may be busy
     public void optionsFilesAreReadWithinTheRulesOrRefusedNamingTheFileAndPlace() throws IOException {
         Mutations m = new Mutations(SEED + 1);
         String json = OPTIONS;
@@ -249,7 +249,7 @@ public class HostileInputTest {
         return out;
     }
 
-    @Test(timeOut = 120_000)
+    @Test(timeOut = 900_000) // a guard against a hang, not a timing: the machine may be busy
     public void damagedArchivesAreListedOrRefusedNamingTheArchiveAndOffset() throws IOException {
         Mutations m = new Mutations(SEED + 2);
         Map<String, byte[]> seeds = seedImages();
