@@ -16,7 +16,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -58,17 +61,67 @@ public final class ImageCache {
         void close() throws IOException;
     }
 
-    /** Blocks until this process holds the lock {@code name} (one per arch, say). */
+    /**
+     * How long {@link #lock} waits for another holder: longer than any build or download under
+     * the lock takes (their own deadlines are 30 minutes), so only a hung holder runs into it.
+     */
+    public static final Duration LOCK_DEADLINE = Duration.ofMinutes(45);
+
+    /** Waits (up to {@link #LOCK_DEADLINE}) until this process holds the lock {@code name} (one per release and arch, say). */
     public Lock lock(String name) throws IOException {
+        return lock(name, LOCK_DEADLINE, message -> System.err.println("images: " + message));
+    }
+
+    /**
+     * Waits until this process holds the lock {@code name}, saying once through {@code waiting}
+     * which process holds it. A lock dies with its holder (the kernel releases it), so only a
+     * live holder can block; after {@code deadline} the wait ends with an {@link IOException}
+     * naming that process.
+     */
+    public Lock lock(String name, Duration deadline, Consumer<String> waiting) throws IOException {
         Path file = dir("locks").resolve(name + ".lock");
+        long until = System.nanoTime() + deadline.toNanos();
         ReentrantLock local = LOCAL_LOCKS.computeIfAbsent(file, f -> new ReentrantLock());
-        local.lock();
         try {
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock fl = ch.lock();
+            if (!local.tryLock(deadline.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new IOException("another thread of this process held the image-cache lock " + file + " for "
+                        + deadline.toMinutes() + " min");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the image-cache lock " + file, e);
+        }
+        try {
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock fl;
+            boolean said = false;
+            while ((fl = ch.tryLock()) == null) {
+                String holder = holder(file);
+                if (!said) {
+                    waiting.accept("waiting for " + file + ", held by " + holder);
+                    said = true;
+                }
+                if (System.nanoTime() > until) {
+                    ch.close();
+                    throw new IOException("the image-cache lock " + file + " is still held by " + holder + " after "
+                            + deadline.toMinutes() + " min: if that process hangs, stop it and run again");
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    ch.close();
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for the image-cache lock " + file, e);
+                }
+            }
+            // Who holds it, for whoever waits next: "pid 1234 (java ... images)".
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + " " + ProcessHandle.current().info().command()
+                    .orElse("?") + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)), 0);
+            FileLock held = fl;
             return () -> {
                 try {
-                    fl.release();
+                    held.release();
                     ch.close();
                 } finally {
                     local.unlock();
@@ -77,6 +130,17 @@ public final class ImageCache {
         } catch (IOException | RuntimeException e) {
             local.unlock();
             throw e;
+        }
+    }
+
+    /** "process 1234 (/usr/bin/java)" from the lock file, as its holder wrote it. */
+    private static String holder(Path file) {
+        try {
+            String[] parts = Files.readString(file).trim().split(" ", 2);
+            if (parts.length == 0 || parts[0].isEmpty()) return "another process";
+            return "process " + parts[0] + (parts.length > 1 ? " (" + parts[1] + ")" : "");
+        } catch (IOException | RuntimeException e) {
+            return "another process";
         }
     }
 

@@ -1,5 +1,7 @@
 package org.initrdharness.images.cache;
 
+import static org.testng.Assert.expectThrows;
+
 import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
@@ -83,5 +85,46 @@ public class ImageCacheTest {
         c.sweep("x86_64-");
         assertFalse(Files.exists(dead));
         assertTrue(Files.exists(other), "another arch's build is not ours to remove");
+    }
+
+    @Test
+    public void aLockHeldByAnotherProcessIsWaitedForWithADeadlineAndFreedWhenItDies() throws Exception {
+        ImageCache c = new ImageCache(Files.createTempDirectory("cache-lock"));
+        Path file = c.dir("locks").resolve("trixie-x86_64.lock");
+        // Another process holds the lock as ImageCache does: an fcntl lock and its pid in the file.
+        Path holder = Files.writeString(Files.createTempDirectory("holder").resolve("Hold.java"), """
+                import java.nio.channels.FileChannel;
+                import java.nio.file.*;
+                public class Hold {
+                    public static void main(String[] a) throws Exception {
+                        FileChannel ch = FileChannel.open(Path.of(a[0]), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                        ch.lock();
+                        ch.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + " hold\\n").getBytes()));
+                        System.out.println("held");
+                        Thread.sleep(120_000);
+                    }
+                }
+                """);
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), holder.toString(),
+                file.toString()).redirectErrorStream(true).start();
+        try {
+            String first = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+            assertEquals(first, "held");
+            List<String> said = new ArrayList<>();
+            IOException e = expectThrows(IOException.class, () -> c.lock("trixie-x86_64", java.time.Duration.ofSeconds(2), said::add));
+            assertTrue(e.getMessage().contains("held by process " + p.pid()), e.getMessage());
+            assertEquals(said.size(), 1, "said once that it waits: " + said);
+            assertTrue(said.get(0).contains("process " + p.pid() + " (hold)"), said.get(0));
+
+            // The kernel frees a dead holder's lock: the next caller takes it over at once.
+            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            long t0 = System.nanoTime();
+            try (ImageCache.Lock l = c.lock("trixie-x86_64", java.time.Duration.ofSeconds(30), said::add)) {
+                assertTrue((System.nanoTime() - t0) / 1e9 < 30);
+            }
+            assertTrue(Files.readString(file).startsWith(ProcessHandle.current().pid() + " "), "the new holder's pid");
+        } finally {
+            p.destroyForcibly();
+        }
     }
 }
