@@ -1,0 +1,94 @@
+package org.initrdharness.scenarios.matrix;
+
+import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.initrdharness.host.HostCommand;
+import org.testng.annotations.DataProvider;
+import org.testng.annotations.Test;
+
+/**
+ * A matrix run killed while it boots (SIGTERM, SIGINT, SIGKILL) leaves no QEMU behind, and the
+ * next run on the same image cache passes: no stale lock, no half-written entry in its way.
+ */
+public class MatrixKillTest {
+    private static final Duration TO_FIRST_GUEST = Duration.ofMinutes(10); // may build images first
+    private static final Duration TO_EXIT = Duration.ofSeconds(60);
+    private static final Duration TO_GONE = Duration.ofSeconds(20);
+
+    @DataProvider(name = "signals")
+    public static Object[][] signals() {
+        return new Object[][] {{"TERM"}, {"INT"}, {"KILL"}};
+    }
+
+    private static Process matrix(Path reportDir) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), "org.initrdharness.cli.Main",
+                "matrix", "--suite", "smoke", "--release", "bookworm", "--arch", "x86_64", "--parallel", "1",
+                "--report-dir", reportDir.toString()))
+                .redirectErrorStream(true).redirectOutput(reportDir.resolveSibling(reportDir.getFileName() + ".log").toFile())
+                .start();
+    }
+
+    /** QEMU processes of this report directory (their sockets and logs live under it). */
+    private static List<ProcessHandle> guestsOf(Path reportDir) {
+        String dir = reportDir.toString();
+        List<ProcessHandle> found = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(p -> {
+            String cmd = p.info().commandLine().orElse("");
+            if (cmd.contains("qemu-system") && cmd.contains(dir)) found.add(p);
+        });
+        return found;
+    }
+
+    private static boolean waitFor(java.util.function.BooleanSupplier condition, Duration deadline) throws InterruptedException {
+        long until = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() < until) {
+            if (condition.getAsBoolean()) return true;
+            Thread.sleep(200);
+        }
+        return condition.getAsBoolean();
+    }
+
+    @Test(dataProvider = "signals")
+    public void aMatrixKilledWhileItBootsLeavesNoGuest(String signal) throws Exception {
+        Path reportDir = Files.createDirectories(Path.of("target", "kill-tests").toAbsolutePath()).resolve("sig" + signal);
+        Process run = matrix(reportDir);
+        try {
+            assertTrue(waitFor(() -> !guestsOf(reportDir).isEmpty() || !run.isAlive(), TO_FIRST_GUEST),
+                    "no guest started within " + TO_FIRST_GUEST);
+            assertTrue(run.isAlive(), "the matrix ended before it was killed: see " + reportDir + ".log");
+            HostCommand.of(Duration.ofSeconds(10), List.of("kill", "-s", signal, Long.toString(run.pid()))).check();
+            assertTrue(run.waitFor(TO_EXIT.toSeconds(), TimeUnit.SECONDS), "the matrix did not end after SIG" + signal);
+            long t0 = System.nanoTime();
+            assertTrue(waitFor(() -> guestsOf(reportDir).isEmpty(), TO_GONE),
+                    "QEMU left running after SIG" + signal + ": " + guestsOf(reportDir).stream().map(ProcessHandle::pid).toList());
+            System.out.printf(Locale.ROOT, "SIG%s: matrix exited %d, its guest gone %.2f s later%n", signal, run.exitValue(),
+                    (System.nanoTime() - t0) / 1e9);
+        } finally {
+            run.destroyForcibly();
+            guestsOf(reportDir).forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test(dependsOnMethods = "aMatrixKilledWhileItBootsLeavesNoGuest", alwaysRun = true)
+    public void theNextRunOnTheSameCachePasses() throws Exception {
+        Path reportDir = Files.createDirectories(Path.of("target", "kill-tests").toAbsolutePath()).resolve("after");
+        Process run = matrix(reportDir);
+        try {
+            assertTrue(run.waitFor(15, TimeUnit.MINUTES), "the run after the kills did not finish");
+            assertEquals(run.exitValue(), 0, "the run after the kills: see " + reportDir + ".log");
+        } finally {
+            run.destroyForcibly();
+            guestsOf(reportDir).forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+}
