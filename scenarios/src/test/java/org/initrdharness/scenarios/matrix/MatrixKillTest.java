@@ -17,7 +17,8 @@ import org.testng.annotations.Test;
 
 /**
  * A matrix run killed while it boots (SIGTERM, SIGINT, SIGKILL) leaves no QEMU behind, and the
- * next run on the same image cache passes: no stale lock, no half-written entry in its way.
+ * next run on the same image cache passes: no stale lock, no half-written entry in its way. Two
+ * runs at once on one cache both pass.
  */
 public class MatrixKillTest {
     private static final Duration TO_FIRST_GUEST = Duration.ofMinutes(10); // may build images first
@@ -89,6 +90,21 @@ public class MatrixKillTest {
         } finally {
             run.destroyForcibly();
             guestsOf(reportDir).forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test(dependsOnMethods = "theNextRunOnTheSameCachePasses", alwaysRun = true)
+    public void twoRunsAtOnceOnOneCacheBothPass() throws Exception {
+        Path base = Files.createDirectories(Path.of("target", "kill-tests").toAbsolutePath());
+        Process a = matrix(base.resolve("together-a"));
+        Process b = matrix(base.resolve("together-b"));
+        try {
+            assertTrue(a.waitFor(15, TimeUnit.MINUTES) && b.waitFor(15, TimeUnit.MINUTES), "two runs at once did not finish");
+            assertEquals(a.exitValue(), 0, "the first of two runs at once: see " + base.resolve("together-a.log"));
+            assertEquals(b.exitValue(), 0, "the second of two runs at once: see " + base.resolve("together-b.log"));
+        } finally {
+            a.destroyForcibly();
+            b.destroyForcibly();
         }
     }
 }
