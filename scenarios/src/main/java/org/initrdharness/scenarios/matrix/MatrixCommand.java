@@ -70,17 +70,16 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Suite s;
-        List<Arch> archList;
-        List<Release> releaseList;
+        Selection sel;
         try {
-            s = Suite.parse(suite);
-            archList = arches.isEmpty() ? List.of(Arch.values()) : arches.stream().map(Arch::parse).distinct().toList();
-            releaseList = releases.isEmpty() ? s.releases() : releases.stream().map(Release::parse).distinct().toList();
+            sel = Selection.parse(suite, releases, arches);
         } catch (IllegalArgumentException e) {
             System.err.println("matrix: " + e.getMessage());
             return 2;
         }
+        Suite s = sel.suite();
+        List<Arch> archList = sel.arches();
+        List<Release> releaseList = sel.releases();
         Shard sh = Shard.parse(shard);
         if ((kernel == null) != (initrd == null)) {
             System.err.println("matrix: --kernel and --initrd go together: give both to boot your own, or neither");

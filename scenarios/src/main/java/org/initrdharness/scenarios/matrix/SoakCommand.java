@@ -10,10 +10,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.initrdharness.cli.CliCommand;
-import org.initrdharness.images.Release;
 import org.initrdharness.scenarios.ScenarioCatalog;
 import org.initrdharness.scenarios.support.GuestSource;
-import org.initrdharness.vm.Arch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -62,20 +60,17 @@ public final class SoakCommand implements CliCommand, Callable<Integer> {
 
     @Override
     public Integer call() {
-        Suite s;
-        List<Arch> archList;
-        List<Release> releaseList;
+        Selection sel;
         try {
-            s = Suite.parse(suite);
-            archList = arches.isEmpty() ? List.of(Arch.values()) : arches.stream().map(Arch::parse).distinct().toList();
-            releaseList = releases.isEmpty() ? s.releases() : releases.stream().map(Release::parse).distinct().toList();
+            sel = Selection.parse(suite, releases, arches);
             if (runs < 1 || runs > 10_000) throw new IllegalArgumentException("--runs must be 1 to 10000, not " + runs);
             if (parallel < 1 || parallel > 64) throw new IllegalArgumentException("--parallel must be 1 to 64, not " + parallel);
         } catch (IllegalArgumentException e) {
             System.err.println("soak: " + e.getMessage());
             return 2;
         }
-        List<MatrixCell> cells = MatrixRunner.cells(ScenarioCatalog.all(), s, releaseList, archList);
+        Suite s = sel.suite();
+        List<MatrixCell> cells = MatrixRunner.cells(ScenarioCatalog.all(), s, sel.releases(), sel.arches());
         Map<String, Tally> tallies = new TreeMap<>();
         List<TestOutcome> all = new ArrayList<>();
         long start = System.nanoTime();
