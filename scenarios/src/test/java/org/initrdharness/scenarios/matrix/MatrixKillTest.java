@@ -67,7 +67,8 @@ public class MatrixKillTest {
             assertTrue(waitFor(() -> !guestsOf(reportDir).isEmpty() || !run.isAlive(), TO_FIRST_GUEST),
                     "no guest started within " + TO_FIRST_GUEST);
             assertTrue(run.isAlive(), "the matrix ended before it was killed: see " + reportDir + ".log");
-            HostCommand.of(Duration.ofSeconds(10), List.of("kill", "-s", signal, Long.toString(run.pid()))).check();
+            // The shell's own kill: a minimal Debian root has no /bin/kill (procps).
+            HostCommand.of(Duration.ofSeconds(10), List.of("sh", "-c", "kill -s " + signal + " " + run.pid())).check();
             assertTrue(run.waitFor(TO_EXIT.toSeconds(), TimeUnit.SECONDS), "the matrix did not end after SIG" + signal);
             long t0 = System.nanoTime();
             assertTrue(waitFor(() -> guestsOf(reportDir).isEmpty(), TO_GONE),
