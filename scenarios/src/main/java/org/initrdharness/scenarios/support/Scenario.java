@@ -12,6 +12,7 @@ import org.initrdharness.images.GuestImages;
 import org.initrdharness.images.Release;
 import org.initrdharness.images.VmImages;
 import org.initrdharness.images.disk.Stage2;
+import org.initrdharness.scenarios.matrix.MatrixCell;
 import org.initrdharness.scenarios.matrix.OutcomeCollector;
 import org.initrdharness.stage1.Stage1Options;
 import org.initrdharness.vm.Arch;
@@ -72,7 +73,7 @@ public abstract class Scenario {
 
     /** "SwitchRootScenario[trixie/x86_64]": how messages name this cell. */
     protected String cell() {
-        return getClass().getSimpleName() + "[" + release + "/" + arch + "]";
+        return getClass().getSimpleName() + "[" + MatrixCell.column(release.id(), arch.id()) + "]";
     }
 
     /** Where this run's boots, initrds and reports go: scans for leaked secrets look here. */
