@@ -20,6 +20,8 @@ import java.util.function.Consumer;
  * command: when it passes, the tool and every process it started are killed, so a hung tool
  * cannot hold a caller (or a lock the caller holds) for ever. Standard error is merged into the
  * output unless {@link #separateErrors()} asks otherwise; standard input is empty unless given.
+ * The tool runs in a process group of its own under a small sh wrapper that kills the group when
+ * this JVM is gone, even by SIGKILL, so no apt-get or mkfs outlives a killed run.
  *
  * <pre>{@code
  * HostCommand.of(Duration.ofMinutes(1), "qemu-img", "create", "-q", "-f", "qcow2", disk, "1G").check();
@@ -28,6 +30,26 @@ import java.util.function.Consumer;
 public final class HostCommand {
     /** Output lines an error message carries. */
     static final int TAIL_LINES = 15;
+
+    /**
+     * $1 is this JVM's pid, the rest the tool's command line. setsid gives the tool a process
+     * group of its own (sh without a tty has no job control), so one kill reaches whatever it
+     * started; stdin is passed on explicitly (sh gives a background job /dev/null). The watcher
+     * polls, as a pipe lifeline would take the tool's stdin; a zombie JVM counts as gone.
+     */
+    private static final String WRAPPER = String.join("\n",
+            "jvm=$1; shift",
+            "exec 3<&0",
+            "setsid \"$@\" <&3 3<&- &",
+            "tool=$!",
+            "exec 3<&-",
+            "trap 'kill -9 -$tool 2>/dev/null; exit 143' HUP INT TERM",
+            "( while kill -0 $jvm 2>/dev/null && read -r _ _ state _ < /proc/$jvm/stat && [ \"$state\" != Z ]; do",
+            "    sleep 1; done; kill -9 -$tool 2>/dev/null ) </dev/null >/dev/null 2>&1 &",
+            "watcher=$!",
+            "wait $tool; status=$?",
+            "kill $watcher 2>/dev/null",
+            "exit $status");
 
     private final List<String> command;
     private final Duration deadline;
@@ -107,7 +129,11 @@ public final class HostCommand {
      * @throws IOException when it cannot be started or the wait was interrupted
      */
     public Result run() throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(!separateErrors);
+        List<String> wrapped = new java.util.ArrayList<>(List.of("/bin/sh", "-c", WRAPPER, "host-command",
+                Long.toString(ProcessHandle.current().pid())));
+        wrapped.add(executable(command.get(0)));
+        wrapped.addAll(command.subList(1, command.size()));
+        ProcessBuilder pb = new ProcessBuilder(wrapped).redirectErrorStream(!separateErrors);
         if (dir != null) pb.directory(dir.toFile());
         pb.environment().putAll(env);
         pb.redirectInput(inputFile != null ? ProcessBuilder.Redirect.from(inputFile.toFile())
@@ -132,6 +158,25 @@ public final class HostCommand {
             throw new IOException("interrupted while running " + HostCommandException.describe(command), e);
         }
         return new Result(command, p.exitValue(), out.bytes(), err == null ? new byte[0] : err.bytes());
+    }
+
+    /**
+     * The tool's path, found as the JVM would find it, so that a missing tool is still an
+     * IOException naming it and not the wrapper's exit status 127.
+     */
+    private String executable(String name) throws IOException {
+        if (name.contains("/")) {
+            Path p = dir != null ? dir.resolve(name) : Path.of(name);
+            if (!java.nio.file.Files.isExecutable(p)) throw new IOException("Cannot run program \"" + name + "\": not an executable file");
+            return name;
+        }
+        String path = env.getOrDefault("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+        for (String d : path.split(":")) {
+            if (d.isEmpty()) continue;
+            Path candidate = Path.of(d, name);
+            if (java.nio.file.Files.isRegularFile(candidate) && java.nio.file.Files.isExecutable(candidate)) return candidate.toString();
+        }
+        throw new IOException("Cannot run program \"" + name + "\": not found on PATH (" + path + ")");
     }
 
     /** {@link #run()}, and a non-zero exit is a {@link HostCommandException} naming it. */

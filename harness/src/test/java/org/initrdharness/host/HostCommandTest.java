@@ -40,6 +40,46 @@ public class HostCommandTest {
         Files.delete(dir);
     }
 
+    @Test(dataProvider = "signals")
+    public void aToolAndWhatItStartedDieWithTheirJvm(String signal) throws Exception {
+        Path dir = Files.createTempDirectory("host-command-jvm");
+        Path pids = dir.resolve("pids");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process jvm = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                HostCommandHolder.class.getName(), pids.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("jvm.log").toFile()).start();
+        try {
+            long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!Files.exists(pids) && jvm.isAlive() && System.nanoTime() < until) Thread.sleep(50);
+            assertTrue(Files.exists(pids), "the tool did not start: " + Files.readString(dir.resolve("jvm.log")));
+            List<Long> tool = Files.readAllLines(pids).stream().map(String::trim).map(Long::parseLong).toList();
+            // The shell's own kill: a minimal Debian root has no /bin/kill.
+            HostCommand.of(Duration.ofSeconds(10), "sh", "-c", "kill -s " + signal + " " + jvm.pid()).check();
+            assertTrue(jvm.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the JVM did not end after SIG" + signal);
+            long t0 = System.nanoTime();
+            until = t0 + Duration.ofSeconds(15).toNanos();
+            while (tool.stream().anyMatch(HostCommandTest::alive) && System.nanoTime() < until) Thread.sleep(50);
+            assertFalse(tool.stream().anyMatch(HostCommandTest::alive), "after SIG" + signal + " of its JVM, still running: "
+                    + tool.stream().filter(HostCommandTest::alive).toList());
+            System.out.printf(java.util.Locale.ROOT, "SIG%s: the tool's processes gone %.2f s after their JVM%n", signal,
+                    (System.nanoTime() - t0) / 1e9);
+        } finally {
+            jvm.destroyForcibly();
+        }
+    }
+
+    @org.testng.annotations.DataProvider(name = "signals")
+    public static Object[][] signals() {
+        return new Object[][] {{"TERM"}, {"INT"}, {"KILL"}};
+    }
+
+    @Test
+    public void aMissingToolIsAnIOExceptionNamingIt() {
+        java.io.IOException e = expectThrows(java.io.IOException.class,
+                () -> HostCommand.of(Duration.ofSeconds(5), "no-such-tool-here", "x").run());
+        assertTrue(e.getMessage().contains("no-such-tool-here"), e.getMessage());
+    }
+
     @Test
     public void aFailingCommandNamesItsExitStatusAndTheTailOfItsOutput() {
         HostCommandException e = expectThrows(HostCommandException.class, () -> HostCommand.of(Duration.ofSeconds(30),
@@ -121,6 +161,14 @@ public class HostCommandTest {
      * Whether {@code pid} runs: a killed orphan stays a zombie until an init reaps it, and where
      * PID 1 does not reap (a container's shell) ProcessHandle still calls a zombie alive.
      */
+    private static boolean alive(long pid) {
+        try {
+            return running(pid);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static boolean running(long pid) throws java.io.IOException {
         Path stat = Path.of("/proc", Long.toString(pid), "stat");
         if (!Files.exists(stat)) return false;
