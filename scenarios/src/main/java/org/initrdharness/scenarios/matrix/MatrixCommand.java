@@ -11,7 +11,8 @@ import org.initrdharness.cli.CliCommand;
 import org.initrdharness.images.Release;
 import org.initrdharness.scenarios.ScenarioCatalog;
 import org.initrdharness.scenarios.support.GuestSource;
-import org.initrdharness.scenarios.support.ScratchLuks;
+import org.initrdharness.scenarios.support.RunSecrets;
+import org.initrdharness.scenarios.support.Secret;
 import org.initrdharness.scenarios.support.SecretScan;
 import org.initrdharness.vm.Arch;
 import org.initrdharness.vm.KernelEntry;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Option;
 @Command(name = "matrix", mixinStandardHelpOptions = true,
         description = {"Runs the boot scenarios on each release and arch and prints a scenario x (release, arch) summary.",
                 "Exit status: 0 when nothing failed, 1 when a test failed, every test was skipped (except with --initrd)",
-                "or a typed passphrase is in the reports, 2 on bad options."})
+                "or a secret (typed passphrase, key file, private key) is in the reports, 2 on bad options."})
 public final class MatrixCommand implements CliCommand, Callable<Integer> {
 
     @Option(names = "--arch", paramLabel = "ARCH", description = "x86_64 or aarch64; repeat for both (default: both)")
@@ -159,17 +160,18 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
         }
         // The last word on secrets: the TestNG and JUnit XML, index.html and --json are only
         // written now, after every test's own scan.
-        List<String> secrets = ScratchLuks.issued();
-        if (!secrets.isEmpty()) {
-            List<String> leaks = new ArrayList<>(SecretScan.leaks(reportDir, secrets));
-            if (json != null && !json.toAbsolutePath().normalize().startsWith(reportDir.toAbsolutePath().normalize())) {
-                if (SecretScan.contains(Files.readString(json), secrets)) leaks.add(json.toString());
-            }
-            if (!leaks.isEmpty()) {
-                System.err.println("matrix: a typed passphrase leaked into the reports: " + String.join(", ", leaks));
-                return 1;
-            }
+        List<Secret> secrets = RunSecrets.all();
+        SecretScan.Result scan = SecretScan.scanFor(reportDir, secrets);
+        List<String> leaks = new ArrayList<>(scan.leaks());
+        if (json != null && !json.toAbsolutePath().normalize().startsWith(reportDir.toAbsolutePath().normalize())) {
+            leaks.addAll(SecretScan.scanFiles(List.of(json), secrets).leaks());
         }
+        if (!leaks.isEmpty()) {
+            System.err.println("matrix: a secret leaked into the reports: " + String.join(", ", leaks));
+            return 1;
+        }
+        System.out.println("matrix: no secret in the " + scan.scanned().size() + " files under " + reportDir + " ("
+                + secrets.size() + " secrets: typed passphrases and the key file, and any private key)");
         if (report.anyFailed()) return 1;
         if (kernel == null && outcomes.stream().allMatch(o -> o.verdict() == Verdict.SKIP)) {
             // With --kernel/--initrd a foreign initrd may have none of what the scenarios need;

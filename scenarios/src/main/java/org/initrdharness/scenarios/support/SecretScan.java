@@ -8,10 +8,19 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** Looks for secrets in every file under a directory: logs, timelines, reports, initrds. */
+/**
+ * Looks for secrets in every file under a directory (logs, timelines, reports, bundles, initrds):
+ * the given passphrases and key files, and any private key by its PEM or OpenSSH armour, whoever
+ * made it.
+ */
 public final class SecretScan {
+    /** The armour of a PEM or OpenSSH private key ("-----BEGIN RSA PRIVATE KEY-----", ...). */
+    private static final Pattern PRIVATE_KEY = Pattern.compile("-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----");
+
     private SecretScan() {
     }
 
@@ -19,7 +28,8 @@ public final class SecretScan {
      * What a scan saw and found.
      *
      * @param scanned every file read, as absolute normalised paths
-     * @param leaks   the files holding a secret, as "file: secret #i"
+     * @param leaks   the files holding a secret, as "file: secret #i" for the i-th given passphrase,
+     *                "file: LABEL" for other secrets and "file: private key (KIND) at byte N"
      */
     public record Result(List<Path> scanned, List<String> leaks) {
         /** Whether {@code file} was among the files read. */
@@ -33,13 +43,28 @@ public final class SecretScan {
      * not exist is an error, not a clean result: nothing would have been looked at.
      */
     public static Result scan(Path dir, List<String> secrets) throws IOException {
+        List<Secret> typed = new ArrayList<>();
+        for (int i = 0; i < secrets.size(); i++) typed.add(Secret.passphrase("secret #" + (i + 1), secrets.get(i)));
+        return scanFor(dir, typed);
+    }
+
+    /**
+     * Reads every file under {@code dir} (recursively) for {@code secrets} and for private keys.
+     * A directory that does not exist is an error, not a clean result.
+     */
+    public static Result scanFor(Path dir, List<Secret> secrets) throws IOException {
         if (!Files.isDirectory(dir)) throw new NoSuchFileException(dir.toString(), null, "no directory to scan for secrets");
-        List<String> found = new ArrayList<>();
-        List<Path> scanned = new ArrayList<>();
         List<Path> files;
         try (Stream<Path> s = Files.walk(dir)) {
             files = s.filter(Files::isRegularFile).sorted().toList();
         }
+        return scanFiles(files, secrets);
+    }
+
+    /** Reads {@code files} for {@code secrets} and private keys; a file removed meanwhile is left out. */
+    public static Result scanFiles(List<Path> files, List<Secret> secrets) throws IOException {
+        List<String> found = new ArrayList<>();
+        List<Path> scanned = new ArrayList<>();
         for (Path f : files) {
             byte[] bytes;
             try (InputStream in = Files.newInputStream(f)) {
@@ -48,10 +73,14 @@ public final class SecretScan {
                 continue; // a temporary file another test removed meanwhile
             }
             scanned.add(f.toAbsolutePath().normalize());
-            for (int i = 0; i < secrets.size(); i++) {
-                if (indexOf(bytes, secrets.get(i).getBytes(StandardCharsets.UTF_8)) >= 0) {
-                    found.add(f + ": secret #" + (i + 1));
-                }
+            for (Secret secret : secrets) {
+                if (secret.forms().stream().anyMatch(form -> indexOf(bytes, form) >= 0)) found.add(f + ": " + secret.label());
+            }
+            // Latin-1 maps each byte to one char, so offsets stay byte offsets in binary files too.
+            Matcher key = PRIVATE_KEY.matcher(new String(bytes, StandardCharsets.ISO_8859_1));
+            if (key.find()) {
+                String kind = key.group(1).isBlank() ? "PKCS#8" : key.group(1).strip();
+                found.add(f + ": private key (" + kind + ") at byte " + key.start());
             }
         }
         return new Result(List.copyOf(scanned), List.copyOf(found));

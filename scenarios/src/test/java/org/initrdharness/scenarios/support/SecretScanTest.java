@@ -34,6 +34,35 @@ public class SecretScanTest {
     }
 
     @Test
+    public void findsAKeyFileRawInHexAndInBase64AndAnyPrivateKey() throws IOException {
+        Path dir = Files.createTempDirectory("secret-scan-keys");
+        byte[] key = org.initrdharness.images.disk.LuksVolume.keyfileBytes();
+        Files.write(dir.resolve("raw.bin"), concat(new byte[] {9, 9}, key, new byte[] {7}));
+        Files.writeString(dir.resolve("hexdump.log"), "key: " + java.util.HexFormat.of().formatHex(key) + "\n");
+        Files.writeString(dir.resolve("base64.txt"), java.util.Base64.getEncoder().encodeToString(key));
+        Files.writeString(dir.resolve("id_ed25519.txt"), "x\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n");
+        Files.writeString(dir.resolve("tls.pem"), "-----BEGIN PRIVATE KEY-----\nMIIE\n");
+        Files.writeString(dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\nMIIE\n-----BEGIN PUBLIC KEY-----\n");
+        Files.write(dir.resolve("half.bin"), java.util.Arrays.copyOf(key, key.length - 1));
+
+        List<String> leaks = SecretScan.scanFor(dir, RunSecrets.all()).leaks();
+
+        String label = "the images' LUKS key file";
+        assertEquals(leaks, List.of(
+                dir.resolve("base64.txt") + ": " + label,
+                dir.resolve("hexdump.log") + ": " + label,
+                dir.resolve("id_ed25519.txt") + ": private key (OPENSSH) at byte 2",
+                dir.resolve("raw.bin") + ": " + label,
+                dir.resolve("tls.pem") + ": private key (PKCS#8) at byte 0"));
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) out.writeBytes(p);
+        return out.toByteArray();
+    }
+
+    @Test
     public void aDirectoryThatIsNotThereIsAnErrorNotACleanScan() {
         Path missing = Path.of("target", "no-such-report-dir-" + ScratchLuks.freshPassphrase());
         expectThrows(NoSuchFileException.class, () -> SecretScan.leaks(missing, List.of("x")));
