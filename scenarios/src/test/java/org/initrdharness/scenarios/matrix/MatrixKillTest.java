@@ -12,13 +12,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.initrdharness.host.HostCommand;
+import org.testng.annotations.BeforeClass;
 import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
 /**
- * A matrix run killed while it boots (SIGTERM, SIGINT, SIGKILL) leaves no QEMU behind, and the
- * next run on the same image cache passes: no stale lock, no half-written entry in its way. Two
- * runs at once on one cache both pass.
+ * A matrix run killed while it builds images or boots (SIGTERM, SIGINT, SIGKILL) leaves no QEMU
+ * and no host tool behind, and the next run on the same image cache passes: no stale lock, no
+ * half-written entry in its way. Two runs at once on one cache both pass.
  */
 public class MatrixKillTest {
     private static final Duration TO_FIRST_GUEST = Duration.ofMinutes(10); // may build images first
@@ -31,12 +32,26 @@ public class MatrixKillTest {
     }
 
     private static Process matrix(Path reportDir) throws IOException {
+        return matrix(reportDir, null);
+    }
+
+    /** A smoke run on bookworm/x86_64; {@code cache}, when given, is its image cache. */
+    private static Process matrix(Path reportDir, Path cache) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), "org.initrdharness.cli.Main",
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), "org.initrdharness.cli.Main",
                 "matrix", "--suite", "smoke", "--release", "bookworm", "--arch", "x86_64", "--parallel", "1",
                 "--report-dir", reportDir.toString()))
-                .redirectErrorStream(true).redirectOutput(reportDir.resolveSibling(reportDir.getFileName() + ".log").toFile())
-                .start();
+                .redirectErrorStream(true).redirectOutput(reportDir.resolveSibling(reportDir.getFileName() + ".log").toFile());
+        if (cache != null) pb.environment().put("INITRD_HARNESS_CACHE", cache.toString());
+        return pb.start();
+    }
+
+    /** The host tools (apt-get, dpkg-deb, mkfs...) a run has started: its descendants that are not its wrappers. */
+    private static List<ProcessHandle> toolsOf(Process run) {
+        return run.descendants().filter(p -> {
+            String cmd = p.info().command().orElse("");
+            return !cmd.endsWith("/sh") && !cmd.endsWith("/dash") && !cmd.endsWith("/sleep") && !cmd.isEmpty();
+        }).toList();
     }
 
     /** QEMU processes of this report directory (their sockets and logs live under it). */
@@ -75,6 +90,83 @@ public class MatrixKillTest {
                     "QEMU left running after SIG" + signal + ": " + guestsOf(reportDir).stream().map(ProcessHandle::pid).toList());
             System.out.printf(Locale.ROOT, "SIG%s: matrix exited %d, its guest gone %.2f s later%n", signal, run.exitValue(),
                     (System.nanoTime() - t0) / 1e9);
+        } finally {
+            run.destroyForcibly();
+            guestsOf(reportDir).forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** An image cache of these tests' own, empty at first, so that a run has images to build. */
+    private static Path buildCache() throws IOException {
+        return Files.createDirectories(Path.of("target", "kill-tests").toAbsolutePath()).resolve("build-cache");
+    }
+
+    /** Each signal at another point of the build: at the first tool, and some seconds into it. */
+    @DataProvider(name = "signalsDuringBuild")
+    public static Object[][] signalsDuringBuild() {
+        return new Object[][] {{"TERM", 0}, {"INT", 8}, {"KILL", 20}};
+    }
+
+    @BeforeClass
+    public void emptyTheBuildCache() throws IOException {
+        Path cache = buildCache();
+        if (!Files.exists(cache)) return;
+        try (var s = Files.walk(cache)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
+    @Test(dataProvider = "signalsDuringBuild")
+    public void aMatrixKilledWhileItBuildsImagesLeavesNoToolAndNoHalfEntry(String signal, int secondsIn) throws Exception {
+        Path reportDir = Files.createDirectories(Path.of("target", "kill-tests").toAbsolutePath()).resolve("build-sig" + signal);
+        Path cache = buildCache();
+        Process run = matrix(reportDir, cache);
+        List<ProcessHandle> tools = new ArrayList<>();
+        try {
+            assertTrue(waitFor(() -> !toolsOf(run).isEmpty() || !run.isAlive(), TO_FIRST_GUEST),
+                    "no host tool started within " + TO_FIRST_GUEST);
+            Thread.sleep(secondsIn * 1000L);
+            // Then the next moment a tool runs: the signal must catch one.
+            assertTrue(waitFor(() -> !toolsOf(run).isEmpty() || !run.isAlive(), TO_FIRST_GUEST),
+                    "no host tool ran after " + secondsIn + " s");
+            assertTrue(run.isAlive(), "the matrix ended before it was killed: see " + reportDir + ".log");
+            assertTrue(guestsOf(reportDir).isEmpty(), "a guest started already: the images were built within " + secondsIn + " s");
+            tools.addAll(run.descendants().toList());
+            String names = toolsOf(run).stream().map(p -> p.info().command().orElse("?")).distinct().toList().toString();
+            HostCommand.of(Duration.ofSeconds(10), List.of("sh", "-c", "kill -s " + signal + " " + run.pid())).check();
+            assertTrue(run.waitFor(TO_EXIT.toSeconds(), TimeUnit.SECONDS), "the matrix did not end after SIG" + signal);
+            long t0 = System.nanoTime();
+            assertTrue(waitFor(() -> tools.stream().noneMatch(ProcessHandle::isAlive), TO_GONE), "after SIG" + signal
+                    + " still running: " + tools.stream().filter(ProcessHandle::isAlive).map(p -> p.pid() + " "
+                    + p.info().commandLine().orElse("?")).toList());
+            System.out.printf(Locale.ROOT, "SIG%s %d s into the image build (%s running): matrix exited %d, its %d child"
+                    + " processes gone %.2f s later%n", signal, secondsIn, names, run.exitValue(), tools.size(), (System.nanoTime() - t0) / 1e9);
+            assertEveryEntryComplete(cache);
+        } finally {
+            run.destroyForcibly();
+            tools.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** Only finished entries are in the cache: each has its completion marker. */
+    private static void assertEveryEntryComplete(Path cache) throws IOException {
+        Path entries = cache.resolve("entries");
+        if (!Files.isDirectory(entries)) return;
+        try (var s = Files.list(entries)) {
+            for (Path e : s.toList()) {
+                assertTrue(Files.isRegularFile(e.resolve("complete")), "an entry without its completion marker: " + e);
+            }
+        }
+    }
+
+    @Test(dependsOnMethods = "aMatrixKilledWhileItBuildsImagesLeavesNoToolAndNoHalfEntry", alwaysRun = true)
+    public void theNextRunOnTheKilledBuildsCachePasses() throws Exception {
+        Path reportDir = Files.createDirectories(Path.of("target", "kill-tests").toAbsolutePath()).resolve("build-after");
+        Process run = matrix(reportDir, buildCache());
+        try {
+            assertTrue(run.waitFor(20, TimeUnit.MINUTES), "the run after the killed builds did not finish");
+            assertEquals(run.exitValue(), 0, "the run after the killed builds: see " + reportDir + ".log");
+            assertEveryEntryComplete(buildCache());
         } finally {
             run.destroyForcibly();
             guestsOf(reportDir).forEach(ProcessHandle::destroyForcibly);
