@@ -53,9 +53,6 @@ public final class ListInitrdCommand implements Callable<Integer>, CliCommand {
 
     /** One entry as {@code lsinitrd} shows it, without owner and date (always 0:0 and one mtime). */
     static String line(InitrdEntry e) {
-        String size = e.isDevice() ? e.rdevMajor() + ", " + e.rdevMinor() : Long.toString(e.size());
-        String path = e.path().equals("/") ? "." : e.path().substring(1);
-        return String.format("%s %3d %10s %s%s", e.modeString(), e.nlink(), size, path,
-                e.isSymlink() ? " -> " + e.linkTarget() : "");
+        return e.listLine();
     }
 }

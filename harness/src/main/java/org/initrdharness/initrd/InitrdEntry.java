@@ -67,6 +67,14 @@ public record InitrdEntry(int archive, String path, int mode, long size, int nli
         return s.toString();
     }
 
+    /** The entry as {@code list-initrd} prints it: mode, links, size (or device numbers), path, link target. */
+    public String listLine() {
+        String size = isDevice() ? rdevMajor + ", " + rdevMinor : Long.toString(size());
+        String name = path.equals("/") ? "." : path.substring(1);
+        return String.format("%s %3d %10s %s%s", modeString(), nlink, size, name,
+                isSymlink() ? " -> " + linkTarget : "");
+    }
+
     /** SHA-256 of the content, in hex. */
     public String sha256() {
         try {

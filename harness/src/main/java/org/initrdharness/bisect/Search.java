@@ -1,0 +1,278 @@
+package org.initrdharness.bisect;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * Narrows the deltas between a good and a bad initrd down to the smallest set whose hybrid
+ * boots bad. The boots come through {@link Trials}, so the search itself is a pure function of
+ * their verdicts.
+ *
+ * <p>Order of work: the endpoints once each (the good one must boot, the bad one must not);
+ * then halving on the good initrd: a half that boots bad is kept, a half that boots good sends
+ * the search into the other half without booting it. One culprit costs ceil(log2 n) boots, plus
+ * one when the last entry was reached that way and has to be booted alone. When that single
+ * entry boots good on its own, the failure needs entries together: delta debugging (Zeller's dd
+ * with the halves' verdicts remembered) finds the set, then each of its entries is left out once
+ * to check that none is spare.
+ *
+ * <p>Verdicts are expected to be monotone: taking more of the bad side never makes a boot good
+ * again. A verdict that breaks that against an earlier one (a superset of a bad set boots good,
+ * a subset of a good set boots bad) is booted again, and so is the earlier one; a set whose two
+ * boots disagree is flaky and the search stops there.
+ */
+public final class Search {
+
+    /** Boots hybrids. */
+    public interface Trials {
+        /** The deltas a hybrid asked to take {@code requested} really takes (parents and the like). */
+        default SortedSet<Integer> effective(SortedSet<Integer> requested) {
+            return requested;
+        }
+
+        /** Boots the hybrid taking {@code taken}; {@code why} and {@code number} are for its artifacts. */
+        Verdict boot(int number, SortedSet<Integer> taken, String why) throws IOException;
+    }
+
+    /** Hears each boot as it ends and each finding. */
+    public interface Listener {
+        void step(Step step);
+
+        void note(String note);
+    }
+
+    private final int n;
+    private final Trials trials;
+    private final Listener listener;
+    private final int maxBoots;
+    private final List<Step> steps = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    /** Verdicts per taken set, in boot order, and the step that first booted it. */
+    private final Map<SortedSet<Integer>, List<Verdict>> seen = new LinkedHashMap<>();
+    private final Map<SortedSet<Integer>, Integer> firstStep = new LinkedHashMap<>();
+
+    public Search(int deltas, Trials trials, Listener listener, int maxBoots) {
+        if (deltas < 1) throw new IllegalArgumentException("nothing to bisect: the initrds hold the same entries");
+        if (maxBoots < 2) throw new IllegalArgumentException("give at least 2 boots (the endpoints)");
+        this.n = deltas;
+        this.trials = trials;
+        this.listener = listener;
+        this.maxBoots = maxBoots;
+    }
+
+    /** Runs the whole search. */
+    public Result run() throws IOException {
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < n; i++) all.add(i);
+        try {
+            if (bad(List.of(), "the good initrd")) return end(Result.Outcome.GOOD_FAILS, List.of());
+            if (!bad(all, "the bad initrd")) return end(Result.Outcome.BAD_BOOTS, List.of());
+            List<Integer> found = halving(all);
+            if (found == null) {
+                found = dd(List.of(), all);
+                found = withoutSpares(found);
+            }
+            return end(Result.Outcome.FOUND, found);
+        } catch (Flaky f) {
+            return end(Result.Outcome.FLAKY, new ArrayList<>(f.set));
+        } catch (OutOfBoots o) {
+            note("out of boots after " + steps.size() + "; the smallest set seen bad is below");
+            return end(Result.Outcome.OUT_OF_BOOTS, smallestBad());
+        }
+    }
+
+    /**
+     * Halving for one culprit: a half booted bad is known bad, the other half of one booted good
+     * is only presumed bad. Returns the one delta, or null when it booted good on its own.
+     */
+    private List<Integer> halving(List<Integer> all) throws IOException {
+        List<Integer> c = all;
+        boolean known = true;
+        while (c.size() > 1) {
+            List<Integer> first = c.subList(0, (c.size() + 1) / 2);
+            List<Integer> second = c.subList(first.size(), c.size());
+            if (bad(first, "first half of " + c.size())) {
+                c = first;
+                known = true;
+            } else {
+                c = second;
+                known = false;
+            }
+        }
+        if (known || bad(c, "the one left, alone")) return c;
+        note("delta " + c.get(0) + ", where halving ended, boots good alone: the failure needs several deltas"
+                + " together (or a boot was flaky); delta debugging follows");
+        return null;
+    }
+
+    /**
+     * Zeller's dd: the smallest subset m of {@code c} such that r + m boots bad, given that
+     * r + c does and r alone does not.
+     */
+    private List<Integer> dd(List<Integer> r, List<Integer> c) throws IOException {
+        if (c.size() == 1) return c;
+        List<Integer> c1 = c.subList(0, (c.size() + 1) / 2);
+        List<Integer> c2 = c.subList(c1.size(), c.size());
+        if (bad(union(r, c1), "first half of " + c.size() + with(r))) return dd(r, c1);
+        if (bad(union(r, c2), "second half of " + c.size() + with(r))) return dd(r, c2);
+        // Both halves good while the whole is bad: an interaction, or a good verdict that lied.
+        confirm(union(r, c1), "first half of " + c.size() + with(r) + ", booted good while the whole is bad");
+        confirm(union(r, c2), "second half of " + c.size() + with(r) + ", booted good while the whole is bad");
+        note("neither half of " + c.size() + " deltas" + with(r) + " boots bad alone, each booted twice: the"
+                + " failure needs deltas from both halves (" + range(c1) + " and " + range(c2) + ")");
+        List<Integer> m1 = dd(union(r, c2), c1);
+        List<Integer> m2 = dd(union(r, m1), c2);
+        return union(m1, m2);
+    }
+
+    /** Leaves each delta of a set out once; a delta without which the set still boots bad goes. */
+    private List<Integer> withoutSpares(List<Integer> found) throws IOException {
+        List<Integer> m = new ArrayList<>(found);
+        for (Integer x : new ArrayList<>(m)) {
+            if (m.size() == 1) break;
+            List<Integer> rest = new ArrayList<>(m);
+            rest.remove(x);
+            if (bad(rest, "the " + m.size() + " found without delta " + x)) {
+                m = rest;
+                note("delta " + x + " is spare: the set boots bad without it");
+            }
+        }
+        if (m.size() > 1) {
+            note("the failure needs all " + m.size() + " deltas together: without any one of them the boot is good");
+        }
+        return m;
+    }
+
+    /** Boots a set booted once already a second time; a different verdict is flakiness. */
+    private void confirm(List<Integer> requested, String why) throws IOException {
+        SortedSet<Integer> taken = Collections.unmodifiableSortedSet(new TreeSet<>(
+                trials.effective(new TreeSet<>(requested))));
+        List<Verdict> history = seen.get(taken);
+        if (history == null || history.size() > 1) return;
+        Verdict again = boot(taken, taken, "again: " + why, true);
+        if (again.bad() != history.get(0).bad()) throw flaky(taken);
+    }
+
+    /** The verdict of the hybrid taking {@code requested}: remembered, or booted now. */
+    private boolean bad(List<Integer> requested, String why) throws IOException {
+        SortedSet<Integer> asked = Collections.unmodifiableSortedSet(new TreeSet<>(requested));
+        SortedSet<Integer> taken = Collections.unmodifiableSortedSet(new TreeSet<>(trials.effective(asked)));
+        List<Verdict> history = seen.get(taken);
+        if (history != null) return history.get(history.size() - 1).bad();
+        Verdict v = boot(asked, taken, why, false);
+        int mine = steps.size();
+        SortedSet<Integer> against = nearestContradicted(taken, v.bad());
+        if (against != null) {
+            int other = firstStep.get(against);
+            note("step " + mine + " (" + v.word() + ") disagrees with step " + other + ": "
+                    + (v.bad() ? "a set within one that booted good boots bad" : "a set holding one that booted bad boots good")
+                    + "; both are booted again");
+            Verdict again = boot(asked, taken, "again: disagrees with step " + other, true);
+            if (again.bad() != v.bad()) throw flaky(taken);
+            if (seen.get(against).size() == 1) {
+                Verdict before = seen.get(against).get(0);
+                Verdict redo = boot(against, against, "again: step " + other + ", which step " + mine
+                        + " disagrees with", true);
+                if (redo.bad() != before.bad()) throw flaky(against);
+            }
+            note("both verdicts held when booted again: the failure is not monotone in the deltas (one delta"
+                    + " undoes what another breaks); the result may not be the smallest set");
+        }
+        return v.bad();
+    }
+
+    private Verdict boot(SortedSet<Integer> asked, SortedSet<Integer> taken, String why, boolean again)
+            throws IOException {
+        if (steps.size() >= maxBoots) throw new OutOfBoots();
+        Verdict v = trials.boot(steps.size() + 1, taken, why);
+        Step s = new Step(steps.size() + 1, why, asked, taken, v, again);
+        steps.add(s);
+        seen.computeIfAbsent(taken, k -> new ArrayList<>()).add(v);
+        firstStep.putIfAbsent(taken, s.number());
+        listener.step(s);
+        return v;
+    }
+
+    /**
+     * The earlier set, closest in size, that this verdict breaks monotonicity with: a bad one
+     * inside a set that booted good, or a good one around a set that booted bad. Null if none.
+     */
+    private SortedSet<Integer> nearestContradicted(SortedSet<Integer> taken, boolean bad) {
+        SortedSet<Integer> nearest = null;
+        for (Map.Entry<SortedSet<Integer>, List<Verdict>> e : seen.entrySet()) {
+            SortedSet<Integer> other = e.getKey();
+            if (other.equals(taken)) continue;
+            boolean otherBad = e.getValue().get(e.getValue().size() - 1).bad();
+            boolean breaks = !bad && otherBad && taken.containsAll(other) || bad && !otherBad && other.containsAll(taken);
+            if (breaks && (nearest == null
+                    || Math.abs(other.size() - taken.size()) < Math.abs(nearest.size() - taken.size()))) {
+                nearest = other;
+            }
+        }
+        return nearest;
+    }
+
+    private Flaky flaky(SortedSet<Integer> set) {
+        List<Verdict> vs = seen.get(set);
+        long bads = vs.stream().filter(Verdict::bad).count();
+        note("flaky: the hybrid of step " + firstStep.get(set) + " (" + set.size() + " deltas) booted bad " + bads
+                + " and good " + (vs.size() - bads) + " times; its verdicts cannot be trusted, nor the search's");
+        return new Flaky(set);
+    }
+
+    private List<Integer> smallestBad() {
+        SortedSet<Integer> best = null;
+        for (Map.Entry<SortedSet<Integer>, List<Verdict>> e : seen.entrySet()) {
+            boolean allBad = e.getValue().stream().allMatch(Verdict::bad);
+            if (allBad && (best == null || e.getKey().size() < best.size())) best = e.getKey();
+        }
+        return best == null ? List.of() : new ArrayList<>(best);
+    }
+
+    private Result end(Result.Outcome outcome, List<Integer> culprits) {
+        List<Integer> sorted = new ArrayList<>(new TreeSet<>(culprits));
+        SortedSet<Integer> taken = outcome == Result.Outcome.FOUND || outcome == Result.Outcome.OUT_OF_BOOTS
+                ? trials.effective(new TreeSet<>(sorted)) : new TreeSet<>(sorted);
+        return new Result(outcome, sorted, Collections.unmodifiableSortedSet(new TreeSet<>(taken)), steps, notes);
+    }
+
+    private void note(String text) {
+        notes.add(text);
+        listener.note(text);
+    }
+
+    private static List<Integer> union(List<Integer> a, List<Integer> b) {
+        TreeSet<Integer> s = new TreeSet<>(a);
+        s.addAll(b);
+        return new ArrayList<>(s);
+    }
+
+    private static String with(List<Integer> r) {
+        return r.isEmpty() ? "" : ", with " + r.size() + " more";
+    }
+
+    private static String range(List<Integer> c) {
+        return c.size() == 1 ? "delta " + c.get(0) : "deltas " + c.get(0) + ".." + c.get(c.size() - 1);
+    }
+
+    private static final class Flaky extends RuntimeException {
+        final SortedSet<Integer> set;
+
+        Flaky(SortedSet<Integer> set) {
+            super(null, null, false, false);
+            this.set = set;
+        }
+    }
+
+    private static final class OutOfBoots extends RuntimeException {
+        OutOfBoots() {
+            super(null, null, false, false);
+        }
+    }
+}
