@@ -20,7 +20,9 @@ import java.util.TreeSet;
  * one when the last entry was reached that way and has to be booted alone. When that single
  * entry boots good on its own, the failure needs entries together: delta debugging (Zeller's dd
  * with the halves' verdicts remembered) finds the set, then each of its entries is left out once
- * to check that none is spare.
+ * to check that none is spare. Where dd finds both halves good while their union is bad, both
+ * are booted a second time before it concludes that the failure needs entries from each: a good
+ * verdict that lied shows there, not many boots later.
  *
  * <p>Verdicts are expected to be monotone: taking more of the bad side never makes a boot good
  * again. A verdict that breaks that against an earlier one (a superset of a bad set boots good,
@@ -94,13 +96,16 @@ public final class Search {
     private List<Integer> halving(List<Integer> all) throws IOException {
         List<Integer> c = all;
         boolean known = true;
+        String presumed = "";
         while (c.size() > 1) {
             List<Integer> first = c.subList(0, (c.size() + 1) / 2);
             List<Integer> second = c.subList(first.size(), c.size());
-            if (bad(first, "first half of " + c.size())) {
+            if (bad(first, "first half of " + c.size() + presumed)) {
                 c = first;
                 known = true;
+                presumed = "";
             } else {
+                presumed = " (the second half of " + c.size() + ", presumed bad)";
                 c = second;
                 known = false;
             }

@@ -85,7 +85,7 @@ public final class BisectCommand implements Callable<Integer>, CliCommand {
             throw new ParameterException(spec.commandLine(), "--artifacts '" + artifacts + "' is not a directory;"
                     + " give one (it is created) or leave it out for a new temporary one");
         }
-        boot.machineSpec("bisect", good, null); // the kernel and disks exist: refused before anything is read
+        boot.machineSpec("bisect", null, null); // the kernel and disks exist: refused before anything is read
         InitrdReader.Contents a;
         InitrdReader.Contents b;
         try {

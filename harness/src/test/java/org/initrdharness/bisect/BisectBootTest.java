@@ -1,6 +1,7 @@
 package org.initrdharness.bisect;
 
 import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertFalse;
 import static org.testng.Assert.assertTrue;
 
 import java.io.PrintWriter;
@@ -20,6 +21,7 @@ import org.initrdharness.initrd.kmod.DebianKernelPackage;
 import org.initrdharness.initrd.kmod.DebianPackage;
 import org.initrdharness.vm.Arch;
 import picocli.CommandLine;
+import org.testng.annotations.BeforeClass;
 import org.testng.annotations.Test;
 
 /**
@@ -31,11 +33,16 @@ import org.testng.annotations.Test;
 public class BisectBootTest {
     private static final String MARK = "BISECT-TEST stage 1 reached";
 
-    @Test
-    public void findsTheOneBrokenInitScriptAmong200DifferencesInAtMost10Boots() throws Exception {
+    private Path kernel;
+    private Path dir;
+    private Path a;
+    private Path b;
+
+    @BeforeClass
+    public void initrds() throws Exception {
         Path busybox = DebianPackage.get("busybox-static", Arch.X86_64).file("/bin/busybox");
-        Path kernel = DebianKernelPackage.get(Arch.X86_64).vmlinuz();
-        Path dir = Path.of("target", "bisect-boot").toAbsolutePath();
+        kernel = DebianKernelPackage.get(Arch.X86_64).vmlinuz();
+        dir = Path.of("target", "bisect-boot").toAbsolutePath();
         DebianKernelPackage.deleteTree(dir);
         Files.createDirectories(dir);
 
@@ -51,25 +58,36 @@ public class BisectBootTest {
         bad.add(new PlanEntry.Directory(InitrdPath.of("/opt/filler"), 0755, "added"));
         for (int i = 0; i < 118; i++) bad.add(text(String.format("/opt/filler/f-%03d", i), "filler " + i + "\n"));
 
-        Path a = dir.resolve("good.img");
-        Path b = dir.resolve("bad.img");
+        a = dir.resolve("good.img");
+        b = dir.resolve("bad.img");
         InitrdWriter.write(good.build(), Compression.parse("gzip:1"), List.of(), a);
         InitrdWriter.write(bad.build(), Compression.parse("gzip:1"), List.of(), b);
+    }
 
+    private record Run(int exit, String out, String err) {}
+
+    private Run bisect(Path good, Path bad, String artifacts) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = Main.commandLine();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
         long t0 = System.nanoTime();
-        int exit = cli.execute("bisect", "--good", a.toString(), "--bad", b.toString(), "--arch", "x86_64",
+        int exit = cli.execute("bisect", "--good", good.toString(), "--bad", bad.toString(), "--arch", "x86_64",
                 "--kernel", kernel.toString(), "--memory", "256", "--expect", MARK, "--timeout", "60",
-                "--artifacts", dir.resolve("run").toString());
+                "--artifacts", dir.resolve(artifacts).toString());
         System.out.print(out);
         System.out.print(err);
         System.out.printf("bisect: %.1f s wall%n", (System.nanoTime() - t0) / 1e9);
-        String o = out.toString();
-        assertEquals(exit, 0, o + err);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    public void findsTheOneBrokenInitScriptAmong200DifferencesInAtMost10Boots() {
+        Run r = bisect(a, b, "run");
+        String o = r.out();
+        String err = r.err();
+        assertEquals(r.exit(), 0, o + err);
         assertTrue(o.contains("bisect: 200 deltas from "), o);
         Matcher found = Pattern.compile("bisect: found the delta in (\\d+) boots \\(2 for the endpoints, (\\d+) to bisect\\)"
                 + ".*:\n(.*)\n").matcher(o);
@@ -79,6 +97,16 @@ public class BisectBootTest {
         assertTrue(Integer.parseInt(found.group(2)) <= 10, "more than 10 boots to bisect: " + o);
         assertTrue(Integer.parseInt(found.group(1)) <= 2 + 8 + 1, "more than log2(n) + 3 boots: " + o);
         assertTrue(Files.isRegularFile(dir.resolve("run/good-with-culprits.img")), o);
+    }
+
+    @Test
+    public void aGoodInitrdThatDoesNotBootIsRefusedAfterItsOneBoot() {
+        Run r = bisect(b, a, "swapped");
+        assertEquals(r.exit(), 2, r.out() + r.err());
+        assertTrue(r.err().startsWith("bisect: the --good initrd " + b + " does not boot good: kernel panic"), r.err());
+        assertTrue(r.err().contains("\n  see " + dir.resolve("swapped/step-01/console.log")), r.err());
+        assertTrue(r.out().contains("bisect: step 1: the good initrd: 0 deltas: BAD, "), r.out());
+        assertFalse(r.out().contains("bisect: step 2:"), r.out());
     }
 
     private static InitrdPlan.Builder common(Path busybox, String rcS) {
