@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.IntFunction;
 
 /**
  * Narrows the deltas between a good and a bad initrd down to the smallest set whose hybrid
@@ -53,6 +54,7 @@ public final class Search {
     private final Trials trials;
     private final Listener listener;
     private final int maxBoots;
+    private final IntFunction<String> name;
     private final List<Step> steps = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     /** Verdicts per taken set, in boot order, and the step that first booted it. */
@@ -60,12 +62,18 @@ public final class Search {
     private final Map<SortedSet<Integer>, Integer> firstStep = new LinkedHashMap<>();
 
     public Search(int deltas, Trials trials, Listener listener, int maxBoots) {
+        this(deltas, trials, listener, maxBoots, i -> "delta " + i);
+    }
+
+    /** {@code name} says a delta in the notes ("+ /etc/x"). */
+    public Search(int deltas, Trials trials, Listener listener, int maxBoots, IntFunction<String> name) {
         if (deltas < 1) throw new IllegalArgumentException("nothing to bisect: the initrds hold the same entries");
         if (maxBoots < 2) throw new IllegalArgumentException("give at least 2 boots (the endpoints)");
         this.n = deltas;
         this.trials = trials;
         this.listener = listener;
         this.maxBoots = maxBoots;
+        this.name = name;
     }
 
     /** Runs the whole search. */
@@ -111,7 +119,7 @@ public final class Search {
             }
         }
         if (known || bad(c, "the one left, alone")) return c;
-        note("delta " + c.get(0) + ", where halving ended, boots good alone: the failure needs several deltas"
+        note(name.apply(c.get(0)) + ", where halving ended, boots good alone: the failure needs several deltas"
                 + " together (or a boot was flaky); delta debugging follows");
         return null;
     }
@@ -143,9 +151,9 @@ public final class Search {
             if (m.size() == 1) break;
             List<Integer> rest = new ArrayList<>(m);
             rest.remove(x);
-            if (bad(rest, "the " + m.size() + " found without delta " + x)) {
+            if (bad(rest, "the " + m.size() + " found without " + name.apply(x))) {
                 m = rest;
-                note("delta " + x + " is spare: the set boots bad without it");
+                note(name.apply(x) + " is spare: the set boots bad without it");
             }
         }
         if (m.size() > 1) {
@@ -262,8 +270,8 @@ public final class Search {
         return r.isEmpty() ? "" : ", with " + r.size() + " more";
     }
 
-    private static String range(List<Integer> c) {
-        return c.size() == 1 ? "delta " + c.get(0) : "deltas " + c.get(0) + ".." + c.get(c.size() - 1);
+    private String range(List<Integer> c) {
+        return c.size() == 1 ? name.apply(c.get(0)) : name.apply(c.get(0)) + " .. " + name.apply(c.get(c.size() - 1));
     }
 
     private static final class Flaky extends RuntimeException {

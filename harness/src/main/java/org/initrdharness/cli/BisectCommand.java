@@ -116,7 +116,8 @@ public final class BisectCommand implements Callable<Integer>, CliCommand {
         long start = System.nanoTime();
         Result result;
         try {
-            result = new Search(deltas.size(), boots, new Printer(out, deltas), maxBoots).run();
+            result = new Search(deltas.size(), boots, new Printer(out, deltas), maxBoots,
+                    i -> deltas.get(i).sign() + " " + Failures.escaped(deltas.get(i).path())).run();
         } catch (HybridBoots.QemuDidNotStart e) {
             out.flush();
             System.err.println("bisect: QEMU did not start: " + e.getMessage());
