@@ -1,6 +1,5 @@
 package org.initrdharness.bisect;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -111,12 +110,5 @@ public final class Hybrids {
             return new PlanEntry.DeviceNode(path, kind, e.rdevMajor(), e.rdevMinor(), e.mode(), why);
         }
         return null;
-    }
-
-    /** Paths of {@code ds}, for messages. */
-    static List<String> pathsOf(List<Delta> ds) {
-        List<String> out = new ArrayList<>();
-        for (Delta d : ds) out.add(d.path());
-        return out;
     }
 }

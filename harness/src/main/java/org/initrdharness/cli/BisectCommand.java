@@ -60,6 +60,10 @@ public final class BisectCommand implements Callable<Integer>, CliCommand {
             description = "boots at most, the endpoints' included (default ${DEFAULT-VALUE})")
     int maxBoots;
 
+    @Option(names = "--keep-hybrids", description = "keep each step's initrd (step-NN.img), which its qemu.sh boots;"
+            + " by default only the deltas it took are kept (step-NN/taken.txt)")
+    boolean keepHybrids;
+
     @Option(names = "--compress", paramLabel = "SPEC", defaultValue = "none",
             description = "how hybrids are compressed (as build-initrd; default ${DEFAULT-VALUE}: quickest to unpack)")
     String compress;
@@ -107,7 +111,7 @@ public final class BisectCommand implements Callable<Integer>, CliCommand {
         } catch (IOException e) {
             return Failures.report(spec, "cannot create the artifact directory", e);
         }
-        HybridBoots boots = new HybridBoots(new Hybrids(a, b, deltas), boot, compression, dir);
+        HybridBoots boots = new HybridBoots(new Hybrids(a, b, deltas), boot, compression, dir, keepHybrids);
         out.printf(Locale.ROOT, "bisect: %d deltas from %s to %s: %d added, %d removed, %d changed (%d entries the same)%n",
                 deltas.size(), good, bad, diff.added().size(), diff.removed().size(), diff.changed().size(), diff.unchanged());
         out.println("bisect: every boot, the endpoints' too, is of a hybrid rewritten as one newc archive ("
@@ -122,9 +126,7 @@ public final class BisectCommand implements Callable<Integer>, CliCommand {
             out.flush();
             System.err.println("bisect: QEMU did not start: " + e.getMessage());
             return 3;
-        } catch (InitrdBuildException e) {
-            return Failures.report(spec, "cannot write a hybrid initrd", e);
-        } catch (IOException e) {
+        } catch (IOException | InitrdBuildException e) {
             return Failures.report(spec, "cannot write a hybrid initrd", e);
         }
         if (!boots.leftOut.isEmpty()) {

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.SortedSet;
 import java.util.regex.Pattern;
 import org.initrdharness.bisect.Hybrids;
+import org.initrdharness.files.AtomicFiles;
 import org.initrdharness.bisect.Search;
 import org.initrdharness.bisect.Verdict;
 import org.initrdharness.initrd.Compression;
@@ -20,19 +21,22 @@ import org.initrdharness.vm.console.Console;
 
 /**
  * Boots for {@code bisect}: writes the hybrid a step asks for into the artifact directory
- * ({@code step-NN.img}, removed after its boot), boots it as {@code boot} would with the same
- * options, and calls it good when every --expect matched. The step's console log and qemu.sh
- * stay in {@code step-NN/}.
+ * ({@code step-NN.img}, removed after its boot unless kept), boots it as {@code boot} would with
+ * the same options, and calls it good when every --expect matched. The step's console log,
+ * qemu.sh and the deltas it took ({@code taken.txt}, as diff-initrd lines) stay in
+ * {@code step-NN/}.
  */
 final class HybridBoots implements Search.Trials {
     private final Hybrids hybrids;
     private final BootOptions boot;
     private final Compression compression;
     private final Path dir;
+    private final boolean keep;
     /** Sockets and FIFOs a plan cannot hold, reported once. */
     final List<String> leftOut = new ArrayList<>();
 
-    HybridBoots(Hybrids hybrids, BootOptions boot, Compression compression, Path dir) {
+    HybridBoots(Hybrids hybrids, BootOptions boot, Compression compression, Path dir, boolean keep) {
+        this.keep = keep;
         this.hybrids = hybrids;
         this.boot = boot;
         this.compression = compression;
@@ -58,6 +62,10 @@ final class HybridBoots implements Search.Trials {
         Path initrd = dir.resolve(name + ".img");
         Path artifacts = dir.resolve(name);
         write(taken, initrd);
+        Files.createDirectories(artifacts);
+        StringBuilder lines = new StringBuilder();
+        for (int i : taken) lines.append(hybrids.deltas().get(i).line()).append('\n');
+        AtomicFiles.write(artifacts.resolve("taken.txt"), lines.toString());
         try (Machine m = new Machine(boot.machineSpec("bisect", initrd, artifacts))) {
             try {
                 m.start();
@@ -75,7 +83,7 @@ final class HybridBoots implements Search.Trials {
             }
             return new Verdict(false, "all " + expected.size() + " --expect matched", seconds(start), artifacts);
         } finally {
-            Files.deleteIfExists(initrd);
+            if (!keep) Files.deleteIfExists(initrd);
         }
     }
 

@@ -83,7 +83,7 @@ public class BisectBootTest {
     }
 
     @Test
-    public void findsTheOneBrokenInitScriptAmong200DifferencesInAtMost10Boots() {
+    public void findsTheOneBrokenInitScriptAmong200DifferencesInAtMost10Boots() throws Exception {
         Run r = bisect(a, b, "run");
         String o = r.out();
         String err = r.err();
@@ -97,6 +97,8 @@ public class BisectBootTest {
         assertTrue(Integer.parseInt(found.group(2)) <= 10, "more than 10 boots to bisect: " + o);
         assertTrue(Integer.parseInt(found.group(1)) <= 2 + 8 + 1, "more than log2(n) + 3 boots: " + o);
         assertTrue(Files.isRegularFile(dir.resolve("run/good-with-culprits.img")), o);
+        assertEquals(Files.readString(dir.resolve("run/step-01/taken.txt")), "", "the good endpoint takes nothing");
+        assertEquals(Files.readAllLines(dir.resolve("run/step-02/taken.txt")).size(), 200, "the bad one takes all");
     }
 
     @Test
