@@ -90,6 +90,25 @@ public class SearchTest {
     }
 
     @Test
+    public void aDeltaThatUndoesAnotherIsReportedAsNotMonotone() throws Exception {
+        // Delta 10 breaks the boot, but the first 50 deltas together without delta 199 undo it.
+        FakeBoots boots = new FakeBoots(s -> s.contains(10) && !(s.containsAll(range(0, 50)) && !s.contains(199)));
+        Result r = search(200, boots);
+        assertEquals(r.outcome(), Result.Outcome.FOUND, r.notes().toString());
+        assertEquals(r.culprits(), List.of(10));
+        assertTrue(r.notes().stream().anyMatch(x -> x.contains("delta 100 is spare")), r.notes().toString());
+        assertTrue(r.notes().stream().anyMatch(x -> x.contains("the failure is not monotone")), r.notes().toString());
+        assertTrue(r.steps().stream().anyMatch(Step::again), "the disagreeing verdict is booted again");
+        System.out.println("a delta undone by others: " + r.steps().size() + " boots; " + r.notes());
+    }
+
+    private static List<Integer> range(int from, int to) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = from; i < to; i++) out.add(i);
+        return out;
+    }
+
+    @Test
     public void aGoodInitrdThatFailsEndsAfterOneBoot() throws Exception {
         Result r = search(10, new FakeBoots(s -> true));
         assertEquals(r.outcome(), Result.Outcome.GOOD_FAILS);
