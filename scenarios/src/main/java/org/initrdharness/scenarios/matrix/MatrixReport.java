@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.initrdharness.files.AtomicFiles;
+import org.initrdharness.report.milestones.BootMilestones;
 import org.initrdharness.report.profile.BootProfiles;
 import org.initrdharness.report.profile.Stage1Profile;
 
@@ -163,6 +164,9 @@ public final class MatrixReport {
             r.put("seconds", Math.round(o.seconds() * 10) / 10.0);
             r.put("artifacts", o.artifacts());
             r.put("message", o.message());
+            if (o.artifacts() != null) {
+                BootMilestones.of(Path.of(o.artifacts())).ifPresent(m -> r.putAll(m.toJson()));
+            }
             BootProfiles.of(o.artifacts()).ifPresent(p -> {
                 r.put("stage1", BootProfiles.spans(p));
                 profiles.computeIfAbsent(o.release() + "/" + o.arch(), k -> new ArrayList<>()).add(p);
