@@ -93,6 +93,7 @@ public final class Html {
             pre,code{font-family:ui-monospace,monospace;font-size:12px}
             pre.tail{background:#fbf3f3;border-left:3px solid #c33;padding:6px;white-space:pre-wrap;overflow-x:auto}
             .reason{font-weight:bold;color:#a11}
+            .regression{font-weight:bold;color:#a35a00}td.regressed{outline:3px solid #e69500;outline-offset:-3px}
             .console{background:#fafafa;border:1px solid #ddd;padding:4px 0;white-space:pre-wrap;word-break:break-all}
             .console .l{display:block;padding:0 6px}.console .l>a{color:#999;text-decoration:none;display:inline-block;width:4.5em}
             .console .t{color:#777}.console .in{color:#1748a8}

@@ -15,6 +15,7 @@ import org.initrdharness.report.ConsoleLogFile;
 import org.initrdharness.report.html.BootPage;
 import org.initrdharness.report.html.BootView;
 import org.initrdharness.report.html.Html;
+import org.initrdharness.scenarios.matrix.budget.Regression;
 
 /**
  * The matrix as static pages that open from a copied directory (no server, no scripts, no
@@ -31,10 +32,12 @@ final class MatrixHtml {
     private final String title;
     private final Map<String, Map<String, List<TestOutcome>>> grid = new TreeMap<>();
     private final Map<TestOutcome, BootView> views = new LinkedHashMap<>();
+    private final List<Regression> regressions;
 
-    private MatrixHtml(List<TestOutcome> outcomes, Path dir, String title) {
+    private MatrixHtml(List<TestOutcome> outcomes, List<Regression> regressions, Path dir, String title) {
         this.dir = dir.toAbsolutePath().normalize();
         this.title = title;
+        this.regressions = List.copyOf(regressions);
         for (TestOutcome o : outcomes) {
             grid.computeIfAbsent(o.scenario(), k -> new TreeMap<>()).computeIfAbsent(o.column(), k -> new ArrayList<>()).add(o);
             view(o);
@@ -42,8 +45,8 @@ final class MatrixHtml {
     }
 
     /** Writes every page; returns index.html. */
-    static Path write(List<TestOutcome> outcomes, Path dir, String title) throws IOException {
-        return new MatrixHtml(outcomes, dir, title).write();
+    static Path write(List<TestOutcome> outcomes, List<Regression> regressions, Path dir, String title) throws IOException {
+        return new MatrixHtml(outcomes, regressions, dir, title).write();
     }
 
     private void view(TestOutcome o) {
@@ -94,6 +97,16 @@ final class MatrixHtml {
                 b.append("</div>\n");
             }
         }
+        if (!regressions.isEmpty()) {
+            b.append("<h2 id=\"regressions\">Regressions</h2>\n<p class=\"muted\">passed, but over a budget or slower than the"
+                    + " baseline by more than the noise margin</p>\n<ul>");
+            for (Regression r : regressions) {
+                b.append("<li class=\"regression\"><a href=\"").append(Html.esc(cellFile(r.scenario(), r.column()))).append('#')
+                        .append(Html.esc(r.test())).append("\">").append(Html.esc(r.result())).append("</a>: ")
+                        .append(Html.esc(r.describe())).append("</li>");
+            }
+            b.append("</ul>\n");
+        }
         b.append("<h2 id=\"grid\">Matrix</h2>\n");
         grid(b);
         if (skipped > 0) {
@@ -125,9 +138,11 @@ final class MatrixHtml {
                 Verdict v = tests.stream().map(TestOutcome::verdict).reduce(Verdict::combine).orElse(Verdict.SKIP);
                 long ok = tests.stream().filter(o -> o.verdict() != Verdict.FAIL).count();
                 double secs = tests.stream().mapToDouble(TestOutcome::seconds).sum();
-                b.append("<td class=\"").append(v).append("\"><a href=\"").append(Html.esc(cellFile(scenario, c))).append("\">")
-                        .append(v).append(' ').append(ok).append('/').append(tests.size())
-                        .append(String.format(Locale.ROOT, " · %.0f s", secs)).append("</a></td>");
+                long slower = regressions.stream().filter(r -> r.scenario().equals(scenario) && r.column().equals(c)).count();
+                b.append("<td class=\"").append(v).append(slower > 0 ? " regressed" : "").append("\"><a href=\"")
+                        .append(Html.esc(cellFile(scenario, c))).append("\">").append(v).append(' ').append(ok).append('/')
+                        .append(tests.size()).append(String.format(Locale.ROOT, " · %.0f s", secs))
+                        .append(slower > 0 ? " · " + slower + " regression" + (slower > 1 ? "s" : "") : "").append("</a></td>");
             }
             b.append("</tr>\n");
         });
@@ -149,6 +164,12 @@ final class MatrixHtml {
                     .append(o.verdict()).append("</span> ").append(Html.esc(o.test()))
                     .append(String.format(Locale.ROOT, " <span class=\"muted\">%.1f s</span>", o.seconds())).append("</h2>\n");
             if (o.message() != null) b.append("<p class=\"reason\">").append(Html.esc(o.message())).append("</p>\n");
+            for (Regression r : regressions) {
+                if (r.result().equals(o.fullName())) {
+                    b.append("<p class=\"regression\">regression (").append(r.against()).append("): ")
+                            .append(Html.esc(r.describe())).append("</p>\n");
+                }
+            }
             BootView v = views.get(o);
             if (v == null) {
                 b.append("<p class=\"muted\">no boot recorded</p>\n");

@@ -18,13 +18,25 @@ import org.initrdharness.files.AtomicFiles;
 import org.initrdharness.report.milestones.BootMilestones;
 import org.initrdharness.report.profile.BootProfiles;
 import org.initrdharness.report.profile.Stage1Profile;
+import org.initrdharness.scenarios.matrix.budget.Regression;
 
 /** The matrix at a glance: scenario × (release, arch) with verdict and time, and the same as JSON. */
 public final class MatrixReport {
     private final List<TestOutcome> outcomes;
+    private final List<Regression> regressions;
 
     public MatrixReport(List<TestOutcome> outcomes) {
+        this(outcomes, List.of());
+    }
+
+    /** The outcomes with the regressions found in them (over budget, slower than the baseline). */
+    public MatrixReport(List<TestOutcome> outcomes, List<Regression> regressions) {
         this.outcomes = List.copyOf(outcomes);
+        this.regressions = List.copyOf(regressions);
+    }
+
+    public List<Regression> regressions() {
+        return regressions;
     }
 
     public boolean anyFailed() {
@@ -71,6 +83,8 @@ public final class MatrixReport {
         long failed = outcomes.stream().filter(o -> o.verdict() == Verdict.FAIL).count();
         long skipped = outcomes.stream().filter(o -> o.verdict() == Verdict.SKIP).count();
         out.printf("%nmatrix: %d passed, %d failed, %d skipped in %.1f s%n", passed, failed, skipped, wallSeconds);
+        if (!regressions.isEmpty()) out.printf("%d regression(s): boots over their budget or slower than the baseline%n", regressions.size());
+        for (Regression r : regressions) out.printf("  REGRESSION %s (%s): %s%n", r.result(), r.against(), r.describe());
         for (TestOutcome o : outcomes) {
             if (o.verdict() == Verdict.FAIL) {
                 out.printf("  FAILED %s: %s%n", o.fullName(), o.message());
@@ -86,7 +100,7 @@ public final class MatrixReport {
      * scenario × release/arch grid), a page per cell and one per boot; see {@link MatrixHtml}.
      */
     public Path writeHtml(Path dir, String title) throws IOException {
-        return MatrixHtml.write(outcomes, dir, title);
+        return MatrixHtml.write(outcomes, regressions, dir, title);
     }
 
     /** Writes the outcomes as JSON (temp file, then rename). */
@@ -114,6 +128,7 @@ public final class MatrixReport {
             results.add(r);
         }
         doc.put("results", results);
+        doc.put("regressions", regressions.stream().map(Regression::toJson).toList());
         doc.put("stage1Profile", BootProfiles.summaries(profiles));
         AtomicFiles.write(file.toAbsolutePath(),
                 out -> new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, doc));
