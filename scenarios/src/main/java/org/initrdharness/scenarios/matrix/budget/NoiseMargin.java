@@ -4,15 +4,18 @@ import java.util.Locale;
 
 /**
  * How much slower than the baseline a milestone may come before it is a regression: the larger
- * of a share of the baseline and a fixed number of seconds. The defaults come from repeated
- * boots of one cell on the project's 2-core TCG machines (see the README's Reports section).
+ * of a share of the baseline and a fixed number of seconds. The default comes from unchanged
+ * boots of one cell (SwitchRootScenario, bookworm/x86_64, the same kernel and initrd) one after
+ * another on the project's 2-core TCG machine while other sessions' guests ran (load average
+ * 6-8): stage 2 came 11.1-19.4 s after QEMU started, up to 55 % later than the 12.5 s of the run
+ * taken as baseline. The same boot with a stage-1 unit that sleeps 5 s came at 20.5 and 22.5 s.
  *
- * @param relative share of the baseline's time (0.25: 25 %)
+ * @param relative share of the baseline's time (0.6: 60 %)
  * @param seconds  seconds, for short times where a share is less than the jitter
  * @param initrd   share of the baseline initrd's size (builds are reproducible: growth is real)
  */
 public record NoiseMargin(double relative, double seconds, double initrd) {
-    public static final NoiseMargin DEFAULT = new NoiseMargin(0.25, 3.0, 0.02);
+    public static final NoiseMargin DEFAULT = new NoiseMargin(0.6, 5.0, 0.02);
 
     /** The time above which {@code baseline} seconds became a regression. */
     public double limit(double baseline) {
