@@ -26,7 +26,11 @@ public record RegressionCheck(Budgets budgets, Map<String, Regressions.Measured>
             b = Budgets.checkedIn();
         } else {
             readable("--budgets", budgets);
-            b = Budgets.read(budgets);
+            try {
+                b = Budgets.read(budgets);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--budgets " + e.getMessage());
+            }
         }
         Map<String, Regressions.Measured> base = Map.of();
         if (baseline != null) {
