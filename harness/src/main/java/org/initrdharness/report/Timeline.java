@@ -1,10 +1,14 @@
 package org.initrdharness.report;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.initrdharness.files.AtomicFiles;
 
 /**
@@ -59,5 +63,26 @@ public final class Timeline {
 
     public void write(Path file) throws IOException {
         AtomicFiles.write(file, format());
+    }
+
+    private static final Pattern EVENT = Pattern.compile("^\\s*(\\d+\\.\\d+)  (\\S+)\\s+(.*)$");
+
+    /**
+     * The events of a written timeline; an event's text may span lines (QEMU's own words in a
+     * start event), which are joined back to it. Empty when there is no such file.
+     */
+    public static List<Event> read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) return List.of();
+        List<Event> out = new ArrayList<>();
+        for (String line : new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n")) {
+            Matcher m = EVENT.matcher(line);
+            if (m.matches()) {
+                out.add(new Event(Double.parseDouble(m.group(1)), m.group(2), m.group(3)));
+            } else if (!out.isEmpty()) {
+                Event last = out.remove(out.size() - 1);
+                out.add(new Event(last.seconds(), last.kind(), last.text() + "\n" + line));
+            }
+        }
+        return out;
     }
 }

@@ -21,8 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.initrdharness.files.AtomicFiles;
 import org.initrdharness.report.BootArtifacts;
+import org.initrdharness.report.ConsoleLogFile;
 import org.initrdharness.report.ReplayScript;
 import org.initrdharness.report.Timeline;
+import org.initrdharness.report.milestones.BootMilestones;
+import org.initrdharness.report.milestones.InitrdStats;
 import org.initrdharness.report.profile.InitrdUnits;
 import org.initrdharness.report.profile.Stage1Profile;
 import org.initrdharness.vm.console.Console;
@@ -362,7 +365,7 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    /** Stage 1's profile from the console log, beside it; a boot without systemd still gets its milestones. */
+    /** Stage 1's profile and the boot's milestones from the console log, beside it; a boot without systemd still gets them. */
     private void writeProfile() {
         try {
             if (kernelBoot == null || !Files.isRegularFile(artifacts.consoleLog())) return;
@@ -378,6 +381,8 @@ public final class Machine implements AutoCloseable {
             json.putAll(profile.toJson());
             AtomicFiles.write(artifacts.stage1ProfileJson(),
                     out -> new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, json));
+            BootMilestones.of(profile, ConsoleLogFile.read(artifacts.consoleLog()), timeline.events(),
+                    InitrdStats.of(spec.initrd()).orElse(null)).write(artifacts.dir());
         } catch (IOException | RuntimeException e) {
             // evidence only: a profile that cannot be read must not fail the boot
         }

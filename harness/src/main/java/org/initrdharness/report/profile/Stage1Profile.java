@@ -104,7 +104,8 @@ public record Stage1Profile(Map<Phase, Double> phases, List<UnitTiming> units, L
     }
 
     private static Double ready(List<UnitTiming> units, String name) {
-        return units.stream().filter(u -> u.unit().equals(name)).map(UnitTiming::ready).findFirst().orElse(null);
+        // A target that failed ("Dependency failed for ...") is listed without a ready time.
+        return units.stream().filter(u -> u.unit().equals(name)).findFirst().map(UnitTiming::ready).orElse(null);
     }
 
     /** From {@code end} back: each time, the unit that became ready last before the current link began. */

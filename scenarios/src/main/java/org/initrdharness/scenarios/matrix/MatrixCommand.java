@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.initrdharness.cli.CliCommand;
 import org.initrdharness.images.Release;
 import org.initrdharness.scenarios.ScenarioCatalog;
+import org.initrdharness.scenarios.matrix.budget.RegressionCheck;
 import org.initrdharness.scenarios.support.GuestSource;
 import org.initrdharness.scenarios.support.RunSecrets;
 import org.initrdharness.scenarios.support.Secret;
@@ -22,8 +23,9 @@ import picocli.CommandLine.Option;
 /** {@code initrd-harness matrix}: the boot matrix, scenario × release × arch, sharded and in parallel. */
 @Command(name = "matrix", mixinStandardHelpOptions = true,
         description = {"Runs the boot scenarios on each release and arch and prints a scenario x (release, arch) summary.",
-                "Exit status: 0 when nothing failed, 1 when a test failed, every test was skipped (except with --initrd)",
-                "or a secret (typed passphrase, key file, private key) is in the reports, 2 on bad options."})
+                "Exit status: 0 when nothing failed, 1 when a test failed, every test was skipped (except with --initrd),",
+                "a secret (typed passphrase, key file, private key) is in the reports or (with --fail-on-regression)",
+                "a boot regressed, 2 on bad options."})
 public final class MatrixCommand implements CliCommand, Callable<Integer> {
 
     @Option(names = "--arch", paramLabel = "ARCH", description = "x86_64 or aarch64; repeat for both (default: both)")
@@ -68,6 +70,17 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
 
     @Option(names = "--list", description = "print the cells this shard would run, and exit")
     boolean list;
+
+    @Option(names = "--baseline", paramLabel = "FILE",
+            description = "a previous run's --json: a time to stage 2 or to the prompt slower than there by more than the"
+                    + " noise margin, or a bigger initrd, is reported as a regression")
+    Path baseline;
+
+    @Option(names = "--budgets", paramLabel = "FILE", description = "budgets to check instead of the checked-in ones")
+    Path budgets;
+
+    @Option(names = "--fail-on-regression", description = "exit 1 when a boot is over its budget or slower than the baseline")
+    boolean failOnRegression;
 
     @Override
     public Integer call() throws Exception {
@@ -122,6 +135,13 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
             System.err.println("matrix: " + e.getMessage());
             return 2;
         }
+        RegressionCheck regressionCheck;
+        try {
+            regressionCheck = RegressionCheck.prepare(budgets, baseline);
+        } catch (IllegalArgumentException e) {
+            System.err.println("matrix: " + e.getMessage());
+            return 2;
+        }
         List<MatrixCell> cells = sh.select(MatrixRunner.cells(ScenarioCatalog.all(), s, releaseList, archList).stream()
                 .filter(c -> filter.admits(c.scenario())).toList());
         if (list) {
@@ -140,7 +160,7 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
         long start = System.nanoTime();
         List<TestOutcome> outcomes = MatrixRunner.run(cells, s, n, reportDir, params, filter, true);
         double wall = (System.nanoTime() - start) / 1e9;
-        MatrixReport report = new MatrixReport(outcomes);
+        MatrixReport report = new MatrixReport(outcomes, regressionCheck.check(outcomes));
         report.printSummary(System.out, wall);
         Path html = report.writeHtml(reportDir, "initrd-harness " + s.id() + " matrix, shard " + sh);
         System.out.println("matrix: report at " + html);
@@ -173,6 +193,7 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
         System.out.println("matrix: no secret in the " + scan.scanned().size() + " files under " + reportDir + " ("
                 + secrets.size() + " secrets: typed passphrases and the key file, and any private key)");
         if (report.anyFailed()) return 1;
+        if (failOnRegression && !report.regressions().isEmpty()) return 1;
         if (kernel == null && outcomes.stream().allMatch(o -> o.verdict() == Verdict.SKIP)) {
             // With --kernel/--initrd a foreign initrd may have none of what the scenarios need;
             // with the harness's own stage 1 a skip is a broken set-up, and nothing was checked.

@@ -1,5 +1,6 @@
 package org.initrdharness.scenarios.matrix;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -9,19 +10,33 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.initrdharness.files.AtomicFiles;
+import org.initrdharness.report.milestones.BootMilestones;
 import org.initrdharness.report.profile.BootProfiles;
 import org.initrdharness.report.profile.Stage1Profile;
+import org.initrdharness.scenarios.matrix.budget.Regression;
 
 /** The matrix at a glance: scenario × (release, arch) with verdict and time, and the same as JSON. */
 public final class MatrixReport {
     private final List<TestOutcome> outcomes;
+    private final List<Regression> regressions;
 
     public MatrixReport(List<TestOutcome> outcomes) {
+        this(outcomes, List.of());
+    }
+
+    /** The outcomes with the regressions found in them (over budget, slower than the baseline). */
+    public MatrixReport(List<TestOutcome> outcomes, List<Regression> regressions) {
         this.outcomes = List.copyOf(outcomes);
+        this.regressions = List.copyOf(regressions);
+    }
+
+    public List<Regression> regressions() {
+        return regressions;
     }
 
     public boolean anyFailed() {
@@ -68,6 +83,8 @@ public final class MatrixReport {
         long failed = outcomes.stream().filter(o -> o.verdict() == Verdict.FAIL).count();
         long skipped = outcomes.stream().filter(o -> o.verdict() == Verdict.SKIP).count();
         out.printf("%nmatrix: %d passed, %d failed, %d skipped in %.1f s%n", passed, failed, skipped, wallSeconds);
+        if (!regressions.isEmpty()) out.printf("%d regression(s): boots over their budget or slower than the baseline%n", regressions.size());
+        for (Regression r : regressions) out.printf("  REGRESSION %s (%s): %s%n", r.result(), r.against(), r.describe());
         for (TestOutcome o : outcomes) {
             if (o.verdict() == Verdict.FAIL) {
                 out.printf("  FAILED %s: %s%n", o.fullName(), o.message());
@@ -79,73 +96,11 @@ public final class MatrixReport {
     }
 
     /**
-     * Writes {@code index.html} in {@code dir}: the scenario × arch table, then every failed or
-     * skipped test with its reason and links to its console log, timeline, screenshots and replay
-     * script. Paths are relative to {@code dir} when the artifacts are below it.
+     * Writes the HTML report in {@code dir}: {@code index.html} (failures first, then the
+     * scenario × release/arch grid), a page per cell and one per boot; see {@link MatrixHtml}.
      */
     public Path writeHtml(Path dir, String title) throws IOException {
-        Map<String, Map<String, Cell>> rows = table();
-        TreeSet<String> arches = new TreeSet<>();
-        rows.values().forEach(m -> arches.addAll(m.keySet()));
-        StringBuilder h = new StringBuilder();
-        h.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").append(esc(title)).append("</title>")
-                .append("<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}")
-                .append("td,th{border:1px solid #ccc;padding:4px 10px;text-align:left}")
-                .append(".PASS{background:#d4f7d4}.FAIL{background:#f7d4d4}.SKIP{background:#eee}")
-                .append("pre{background:#f6f6f6;padding:6px;white-space:pre-wrap}</style></head><body>");
-        h.append("<h1>").append(esc(title)).append("</h1><table><tr><th>scenario</th>");
-        arches.forEach(a -> h.append("<th>").append(esc(a)).append("</th>"));
-        h.append("</tr>");
-        rows.forEach((scenario, byArch) -> {
-            h.append("<tr><td>").append(esc(scenario)).append("</td>");
-            for (String a : arches) {
-                Cell c = byArch.get(a);
-                if (c == null) {
-                    h.append("<td>-</td>");
-                } else {
-                    h.append("<td class=\"").append(c.verdict()).append("\">").append(c.verdict()).append(' ')
-                            .append(c.tests() - c.failed()).append('/').append(c.tests())
-                            .append(String.format(" %.0f s", c.seconds())).append("</td>");
-                }
-            }
-            h.append("</tr>");
-        });
-        h.append("</table>");
-        for (TestOutcome o : outcomes) {
-            if (o.verdict() == Verdict.PASS) continue;
-            h.append("<h2 class=\"").append(o.verdict()).append("\">").append(o.verdict()).append(' ')
-                    .append(esc(o.fullName())).append("</h2>");
-            if (o.message() != null) h.append("<pre>").append(esc(o.message())).append("</pre>");
-            if (o.artifacts() != null) {
-                Path art = Path.of(o.artifacts());
-                h.append("<p>");
-                for (String f : List.of("console.log", "timeline.txt", "qemu.sh", "qemu.log")) {
-                    if (Files.exists(art.resolve(f))) h.append(link(dir, art.resolve(f), f)).append(" &middot; ");
-                }
-                try (var pngs = Files.list(art)) {
-                    pngs.filter(p -> p.toString().endsWith(".png")).sorted()
-                            .forEach(p -> h.append(link(dir, p, p.getFileName().toString())).append(" &middot; "));
-                } catch (IOException e) {
-                    // no artifact directory left: the links above say what there is
-                }
-                h.append("</p><p>Reproduce: <code>initrd-harness repro ").append(esc(art.toString())).append("</code></p>");
-            }
-        }
-        h.append("</body></html>\n");
-        Path out = dir.resolve("index.html").toAbsolutePath();
-        AtomicFiles.write(out, h.toString());
-        return out;
-    }
-
-    private static String link(Path base, Path target, String text) {
-        Path abs = target.toAbsolutePath();
-        Path b = base.toAbsolutePath();
-        String href = abs.startsWith(b) ? b.relativize(abs).toString() : abs.toUri().toString();
-        return "<a href=\"" + esc(href) + "\">" + esc(text) + "</a>";
-    }
-
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return MatrixHtml.write(outcomes, regressions, dir, title);
     }
 
     /** Writes the outcomes as JSON (temp file, then rename). */
@@ -163,6 +118,9 @@ public final class MatrixReport {
             r.put("seconds", Math.round(o.seconds() * 10) / 10.0);
             r.put("artifacts", o.artifacts());
             r.put("message", o.message());
+            if (o.artifacts() != null) {
+                BootMilestones.of(Path.of(o.artifacts())).ifPresent(m -> r.putAll(m.toJson()));
+            }
             BootProfiles.of(o.artifacts()).ifPresent(p -> {
                 r.put("stage1", BootProfiles.spans(p));
                 profiles.computeIfAbsent(o.release() + "/" + o.arch(), k -> new ArrayList<>()).add(p);
@@ -170,8 +128,25 @@ public final class MatrixReport {
             results.add(r);
         }
         doc.put("results", results);
+        doc.put("regressions", regressions.stream().map(Regression::toJson).toList());
         doc.put("stage1Profile", BootProfiles.summaries(profiles));
         AtomicFiles.write(file.toAbsolutePath(),
                 out -> new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, doc));
+    }
+
+    /** The outcomes of a file {@link #writeJson} wrote (a previous run's, or the smoke suite's). */
+    public static List<TestOutcome> readJson(Path file) throws IOException {
+        JsonNode doc = new ObjectMapper().readTree(file.toFile());
+        List<TestOutcome> out = new ArrayList<>();
+        for (JsonNode r : doc.path("results")) {
+            out.add(new TestOutcome(r.path("scenario").asText(), text(r.path("release")), r.path("arch").asText(),
+                    r.path("test").asText(), Verdict.valueOf(r.path("verdict").asText().toUpperCase(Locale.ROOT)),
+                    r.path("seconds").asDouble(), text(r.path("artifacts")), text(r.path("message"))));
+        }
+        return out;
+    }
+
+    private static String text(JsonNode n) {
+        return n.isMissingNode() || n.isNull() ? null : n.asText();
     }
 }

@@ -1,0 +1,34 @@
+package org.initrdharness.scenarios.matrix.budget;
+
+import java.util.Locale;
+
+/**
+ * How much slower than the baseline a milestone may come before it is a regression: the larger
+ * of a share of the baseline and a fixed number of seconds. The default comes from unchanged
+ * boots of one cell (SwitchRootScenario, bookworm/x86_64, the same kernel and initrd) one after
+ * another on the project's 2-core TCG machine while other sessions' guests ran (load average
+ * 6-8): stage 2 came 11.1-19.4 s after QEMU started, up to 55 % later than the 12.5 s of the run
+ * taken as baseline. The same boot with a stage-1 unit that sleeps 5 s came at 20.5 and 22.5 s.
+ *
+ * @param relative share of the baseline's time (0.6: 60 %)
+ * @param seconds  seconds, for short times where a share is less than the jitter
+ * @param initrd   share of the baseline initrd's size (builds are reproducible: growth is real)
+ */
+public record NoiseMargin(double relative, double seconds, double initrd) {
+    public static final NoiseMargin DEFAULT = new NoiseMargin(0.6, 5.0, 0.02);
+
+    /** The time above which {@code baseline} seconds became a regression. */
+    public double limit(double baseline) {
+        return baseline + Math.max(baseline * relative, seconds);
+    }
+
+    public long limitBytes(long baseline) {
+        return (long) Math.floor(baseline * (1 + initrd));
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%.0f %% or %.1f s, whichever is more; initrd %.0f %%", relative * 100, seconds,
+                initrd * 100);
+    }
+}
