@@ -10,6 +10,7 @@ public final class ScenarioCatalog {
     public static List<Class<?>> all() {
         return List.of(SwitchRootScenario.class, EmergencyShellScenario.class, LockedEmergencyScenario.class,
                 LegacyHooksScenario.class, KernelModuleScenario.class, Stage1NetworkingScenario.class,
-                LuksKeyfileScenario.class, LuksPassphraseScenario.class);
+                LuksKeyfileScenario.class, LuksKeyDeviceScenario.class, LuksPassphraseScenario.class,
+                CredentialsScenario.class);
     }
 }

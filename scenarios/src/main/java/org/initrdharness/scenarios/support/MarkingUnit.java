@@ -12,14 +12,20 @@ import org.initrdharness.stage1.Stage1Options;
  * @param mark   the file name under /run/harness, also the unit's name ({@code harness-<mark>.service})
  * @param after  units it runs after and pulls in (what it observes must be there by then)
  * @param script busybox sh; its standard output becomes the mark
+ * @param service more [Service] settings ("LoadCredential=x"), one per line
  */
-public record MarkingUnit(String mark, List<String> after, String script) {
+public record MarkingUnit(String mark, List<String> after, String script, List<String> service) {
 
     public MarkingUnit {
         if (!mark.matches("[a-z0-9][a-z0-9-]*")) {
             throw new IllegalArgumentException("mark '" + mark + "' must be lower-case letters, digits and dashes");
         }
         after = List.copyOf(after);
+        service = List.copyOf(service);
+    }
+
+    public MarkingUnit(String mark, List<String> after, String script) {
+        this(mark, after, script, List.of());
     }
 
     public String unitName() {
@@ -36,7 +42,9 @@ public record MarkingUnit(String mark, List<String> after, String script) {
                 + (after.isEmpty() ? "" : "After=" + String.join(" ", after) + "\n")
                 + (after.isEmpty() ? "" : "Wants=" + String.join(" ", after) + "\n")
                 + "Before=initrd.target initrd-switch-root.target\n"
-                + "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sh " + scriptPath() + "\n";
+                + "[Service]\nType=oneshot\nRemainAfterExit=yes\n"
+                + service.stream().map(line -> line + "\n").collect(java.util.stream.Collectors.joining())
+                + "ExecStart=/bin/sh " + scriptPath() + "\n";
     }
 
     /** The script file: the user's script with its output written to the mark atomically. */
