@@ -35,14 +35,15 @@ public final class HostCommand {
      * $1 is this JVM's pid, the rest the tool's command line. setsid gives the tool a process
      * group of its own (sh without a tty has no job control), so one kill reaches whatever it
      * started; stdin is passed on explicitly (sh gives a background job /dev/null). The watcher
-     * polls, as a pipe lifeline would take the tool's stdin; a zombie JVM counts as gone.
+     * polls, as a pipe lifeline would take the tool's stdin; a zombie JVM counts as gone. The
+     * wrapper's own stderr goes nowhere, so "Killed" and the like never mix into the tool's output.
      */
     private static final String WRAPPER = String.join("\n",
             "jvm=$1; shift",
-            "exec 3<&0",
-            "setsid \"$@\" <&3 3<&- &",
+            "exec 3<&0 4>&2 2>/dev/null",
+            "setsid \"$@\" <&3 2>&4 3<&- 4>&- &",
             "tool=$!",
-            "exec 3<&-",
+            "exec 3<&- 4>&-",
             "trap 'kill -9 -$tool 2>/dev/null; exit 143' HUP INT TERM",
             "( while kill -0 $jvm 2>/dev/null && read -r _ _ state _ < /proc/$jvm/stat && [ \"$state\" != Z ]; do",
             "    sleep 1; done; kill -9 -$tool 2>/dev/null ) </dev/null >/dev/null 2>&1 &",
@@ -199,8 +200,11 @@ public final class HostCommand {
     }
 
     private static void kill(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        // The wrapper first, so that it cannot report on the tool's death; then all it started.
+        List<ProcessHandle> started = p.descendants().toList();
         p.destroyForcibly();
+        started.forEach(ProcessHandle::destroyForcibly);
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
         try {
             p.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -45,7 +45,10 @@ public class HostCommandTest {
         Path dir = Files.createTempDirectory("host-command-jvm");
         Path pids = dir.resolve("pids");
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process jvm = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+        // env resets SIGINT: a background job of a shell without job control (as CI starts Maven)
+        // inherits it ignored, and a JVM leaves an ignored SIGINT ignored. A terminal's Ctrl-C
+        // reaches a JVM whose SIGINT is the default.
+        Process jvm = new ProcessBuilder("env", "--default-signal=INT", javaBin, "-cp", System.getProperty("java.class.path"),
                 HostCommandHolder.class.getName(), pids.toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("jvm.log").toFile()).start();
         try {

@@ -38,7 +38,9 @@ public class MatrixKillTest {
     /** A smoke run on bookworm/x86_64; {@code cache}, when given, is its image cache. */
     private static Process matrix(Path reportDir, Path cache) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), "org.initrdharness.cli.Main",
+        // env resets SIGINT, which a shell without job control (as CI starts Maven) leaves ignored
+        // for its background jobs and their children: a terminal's Ctrl-C meets the default.
+        ProcessBuilder pb = new ProcessBuilder(List.of("env", "--default-signal=INT", java, "-cp", System.getProperty("java.class.path"), "org.initrdharness.cli.Main",
                 "matrix", "--suite", "smoke", "--release", "bookworm", "--arch", "x86_64", "--parallel", "1",
                 "--report-dir", reportDir.toString()))
                 .redirectErrorStream(true).redirectOutput(reportDir.resolveSibling(reportDir.getFileName() + ".log").toFile());
