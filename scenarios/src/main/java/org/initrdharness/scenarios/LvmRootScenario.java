@@ -1,0 +1,77 @@
+package org.initrdharness.scenarios;
+
+import static org.testng.Assert.assertEquals;
+import static org.testng.Assert.assertTrue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import org.initrdharness.images.Progress;
+import org.initrdharness.images.VmImages;
+import org.initrdharness.images.disk.Stage2;
+import org.initrdharness.images.storage.Provisioner;
+import org.initrdharness.images.storage.StorageDisks;
+import org.initrdharness.images.storage.StorageLayouts;
+import org.initrdharness.scenarios.support.Scenario;
+import org.initrdharness.scenarios.support.Stage2Report;
+import org.initrdharness.stage1.EmergencyAccess;
+import org.initrdharness.stage1.Stage1Options;
+import org.initrdharness.vm.Machine;
+import org.initrdharness.vm.MachineSpec;
+import org.initrdharness.vm.console.ShellResult;
+import org.testng.annotations.Test;
+
+/**
+ * Root on a logical volume of a volume group spanning two disks, made by lvm2 in a provisioning
+ * guest ({@link StorageLayouts#LVM_TWO_DISKS}), booted by the harness's stage 1 with
+ * {@code {"lvm": true}}: udev's 69-lvm rule sees both physical volumes, the group is activated
+ * by event, and sysroot.mount finds /dev/vg/root. Stage 2 checks through /sys that its root is
+ * that device-mapper device, an LVM volume over both disks.
+ */
+public class LvmRootScenario extends Scenario {
+    static final Stage1Options LVM = Stage1Options.builder().lvm(true).build();
+
+    private StorageDisks disks() {
+        StorageDisks d = Provisioner.ensure(images(), StorageLayouts.LVM_TWO_DISKS, VmImages.defaultCache(), Progress.stderr());
+        System.out.printf(Locale.ROOT, "%s: %s disks %s in %.1f s%n", release + "/" + arch, d.layout().name(),
+                d.built() ? "provisioned" : "from the cache", d.seconds());
+        return d;
+    }
+
+    @Test(groups = "nightly")
+    public void rootByDevicePathIsTheLogicalVolumeOverBothDisks() throws IOException {
+        bootsOnTheLogicalVolume("by-path", "root=/dev/vg/root");
+    }
+
+    @Test(groups = "nightly")
+    public void rootByLabelIsTheLogicalVolumeOverBothDisks() throws IOException {
+        bootsOnTheLogicalVolume("by-label", "root=LABEL=" + StorageLayouts.LVM_ROOT_LABEL);
+    }
+
+    private void bootsOnTheLogicalVolume(String name, String root) throws IOException {
+        StorageDisks d = disks();
+        MachineSpec spec = machine(name).initrd(stage1(LVM)).disk(d.disk("pv0")).disk(d.disk("pv1"))
+                .append(root + " " + Stage2.SHELL_SWITCH).build();
+        try (Machine m = start(spec)) {
+            Stage2Report stage2 = awaitStage2(m);
+            m.console().expect("stage2: shell on the console", Duration.ofSeconds(30));
+            m.console().waitFor(EmergencyShellScenario.SHELL_PROMPT, Duration.ofSeconds(30));
+            assertRootIsTheLogicalVolume(m, List.of("vda", "vdb"));
+            System.out.printf(Locale.ROOT, "%s: %s on vg/root, stage 2 at %.1f s%n", release + "/" + arch, root,
+                    stage2.secondsSinceStart());
+        }
+    }
+
+    /** The root's device, read from /sys in stage 2: dm name, LVM's dm uuid prefix and the disks under it. */
+    static void assertRootIsTheLogicalVolume(Machine m, List<String> disks) {
+        // The root's major:minor from mountinfo, then what /sys says of that block device.
+        ShellResult dm = m.console().shell().run("d=/sys/dev/block/$(awk '$5 == \"/\" {print $3; exit}' /proc/self/mountinfo)"
+                + " && cat $d/dm/name $d/dm/uuid && ls -1 $d/slaves");
+        assertEquals(dm.exitStatus(), 0, "stage 2's root is a device-mapper device: " + dm);
+        List<String> lines = dm.output().strip().lines().map(String::strip).toList();
+        assertEquals(lines.get(0), "vg-root", "the root is vg/root: " + dm);
+        assertTrue(lines.get(1).startsWith("LVM-"), "the root's dm uuid is an LVM one: " + dm);
+        assertEquals(lines.subList(2, lines.size()), disks, "the LV lies on these disks: " + dm);
+    }
+}

@@ -1,0 +1,25 @@
+package org.initrdharness.images.storage;
+
+import java.util.List;
+
+/** The layouts the storage scenarios boot. */
+public final class StorageLayouts {
+    /** The root LV's file system label: {@code root=LABEL=lvmroot}. */
+    public static final String LVM_ROOT_LABEL = "lvmroot";
+    public static final String LVM_ROOT_UUID = "5e72a9e0-0012-4a1b-8c3d-1a2b3c4d5e6f";
+    /** The volume group: {@code root=/dev/vg/root}. */
+    public static final Layer.LvmGroup LVM_GROUP = new Layer.LvmGroup("vg",
+            List.of(new BlankDisk("pv0", 32).device(), new BlankDisk("pv1", 32).device()),
+            List.of(new Layer.LogicalVolume("root", 0)));
+
+    /**
+     * Root on one linear LV of a volume group over two 32 MiB disks (serials pv0, pv1): the LV
+     * takes all extents, so it spans both, and a missing disk leaves the group incomplete.
+     */
+    public static final StorageLayout LVM_TWO_DISKS = new StorageLayout("lvm-two-disks",
+            List.of(new BlankDisk("pv0", 32), new BlankDisk("pv1", 32)), List.of(LVM_GROUP),
+            new RootFileSystem(LVM_GROUP.device("root"), "ext4", LVM_ROOT_LABEL, LVM_ROOT_UUID));
+
+    private StorageLayouts() {
+    }
+}
