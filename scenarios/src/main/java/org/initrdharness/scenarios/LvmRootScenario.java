@@ -63,6 +63,41 @@ public class LvmRootScenario extends Scenario {
         }
     }
 
+    /**
+     * With one of the two disks left out the group stays incomplete: udev's pvscan says so in the
+     * journal, naming the group, nothing activates it, and after the device timeout stage 1 is
+     * in emergency mode. Hot-plugging the disk over QMP completes the group, event activation
+     * brings up /dev/vg/root, and {@code systemctl default} goes on to stage 2 on the LV.
+     */
+    @Test(groups = "nightly")
+    public void missingPhysicalVolumeEndsInEmergencyNamingTheGroupAndHotplugRecovers() throws IOException {
+        StorageDisks d = disks();
+        Stage1Options options = LVM.toBuilder().emergencyAccess(EmergencyAccess.OPEN).deviceTimeoutSec(5).build();
+        MachineSpec spec = machine("missing-pv").initrd(stage1(options)).disk(d.disk("pv0"))
+                .append("root=/dev/vg/root " + Stage2.SHELL_SWITCH).build();
+        try (Machine m = start(spec)) {
+            double shell = EmergencyShellScenario.openEmergencyShell(m).seconds();
+            ShellResult journal = m.console().shell().run("journalctl -b -o cat --no-pager | grep -F 'VG vg incomplete'");
+            assertEquals(journal.exitStatus(), 0, "the journal names the incomplete volume group: " + journal);
+            assertTrue(journal.output().contains("PV /dev/vda online, VG vg incomplete (need 1)"), journal.toString());
+            ShellResult lv = m.console().shell().run("test -e /dev/vg/root");
+            assertEquals(lv.exitStatus(), 1, "no LV of the incomplete group was activated: " + lv);
+
+            m.hotplug(d.disk("pv1"));
+            ShellResult seen = m.console().shell().run("i=0; while [ ! -e /dev/vg/root ] && [ $i -lt 60 ]; do sleep 1;"
+                    + " i=$((i+1)); done; readlink -f /dev/vg/root", Duration.ofSeconds(90));
+            assertTrue(seen.output().strip().startsWith("/dev/dm-"), "the completed group's LV came up: " + seen);
+            m.console().failOn(org.initrdharness.vm.console.FailurePattern.EMERGENCY_MODE);
+            m.console().sendLine("systemctl default");
+            Stage2Report stage2 = awaitStage2(m);
+            m.console().expect("stage2: shell on the console", Duration.ofSeconds(30));
+            m.console().waitFor(EmergencyShellScenario.SHELL_PROMPT, Duration.ofSeconds(30));
+            assertRootIsTheLogicalVolume(m, List.of("vda", "vdb"));
+            System.out.printf(Locale.ROOT, "%s: emergency with vg incomplete at %.1f s, stage 2 after hot-plug at %.1f s%n",
+                    release + "/" + arch, shell, stage2.secondsSinceStart());
+        }
+    }
+
     /** The root's device, read from /sys in stage 2: dm name, LVM's dm uuid prefix and the disks under it. */
     static void assertRootIsTheLogicalVolume(Machine m, List<String> disks) {
         // The root's major:minor from mountinfo, then what /sys says of that block device.

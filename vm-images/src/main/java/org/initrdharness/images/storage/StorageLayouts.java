@@ -20,6 +20,19 @@ public final class StorageLayouts {
             List.of(new BlankDisk("pv0", 32), new BlankDisk("pv1", 32)), List.of(LVM_GROUP),
             new RootFileSystem(LVM_GROUP.device("root"), "ext4", LVM_ROOT_LABEL, LVM_ROOT_UUID));
 
+    /** Every layout, by name. */
+    public static final java.util.Map<String, StorageLayout> ALL = java.util.Map.of(LVM_TWO_DISKS.name(), LVM_TWO_DISKS);
+
     private StorageLayouts() {
+    }
+
+    /** The layout called {@code name}; an unknown name is refused with the known ones. */
+    public static StorageLayout byName(String name) {
+        StorageLayout l = ALL.get(name);
+        if (l == null) {
+            throw new IllegalArgumentException("--storage: unknown layout '" + name + "': use one of "
+                    + new java.util.TreeSet<>(ALL.keySet()));
+        }
+        return l;
     }
 }
