@@ -98,6 +98,36 @@ public class LvmRootScenario extends Scenario {
         }
     }
 
+    /**
+     * LVM on LUKS (dracut's and NixOS's layout): one passphrase, typed at plymouth's prompt on
+     * the serial console, opens the LUKS2 volume; udev's 69-lvm rule sees the physical volume
+     * inside it and activates the group. Stage 2's root is the LV, and the LV's only slave is
+     * the crypt mapping.
+     */
+    @Test(groups = "nightly")
+    public void lvmOnLuksOpensWithOnePassphraseThenActivatesTheGroup() throws IOException {
+        StorageDisks d = Provisioner.ensure(images(), StorageLayouts.LVM_ON_LUKS, VmImages.defaultCache(), Progress.stderr());
+        MachineSpec spec = machine("lvm-on-luks").initrd(stage1(LVM)).disk(d.disk("lukspv"))
+                .append("rd.luks.uuid=" + StorageLayouts.LUKS_UUID + " root=/dev/vgluks/root " + Stage2.SHELL_SWITCH).build();
+        try (Machine m = start(spec)) {
+            double prompt = m.console().waitFor(LuksPassphraseScenario.ANY_PROMPT, Duration.ofSeconds(150)).seconds();
+            m.console().sendSecretLine(images().luksPassphrase());
+            Stage2Report stage2 = awaitStage2(m);
+            m.console().expect("stage2: shell on the console", Duration.ofSeconds(30));
+            m.console().waitFor(EmergencyShellScenario.SHELL_PROMPT, Duration.ofSeconds(30));
+            ShellResult dm = m.console().shell().run("d=/sys/dev/block/$(awk '$5 == \"/\" {print $3; exit}' /proc/self/mountinfo)"
+                    + " && cat $d/dm/name && for s in $d/slaves/*; do cat $s/dm/uuid; done");
+            assertEquals(dm.exitStatus(), 0, "stage 2's root is a device-mapper device: " + dm);
+            List<String> lines = dm.output().strip().lines().map(String::strip).toList();
+            assertEquals(lines.size(), 2, "one LV on one slave: " + dm);
+            assertEquals(lines.get(0), "vgluks-root", "the root is vgluks/root: " + dm);
+            assertEquals(lines.get(1), "CRYPT-LUKS2-" + StorageLayouts.LUKS_UUID.replace("-", "") + "-luks-"
+                    + StorageLayouts.LUKS_UUID, "the LV lies on the LUKS volume stage 1 opened: " + dm);
+            System.out.printf(Locale.ROOT, "%s: LVM on LUKS, prompt at %.1f s, stage 2 at %.1f s%n", release + "/" + arch,
+                    prompt, stage2.secondsSinceStart());
+        }
+    }
+
     /** The root's device, read from /sys in stage 2: dm name, LVM's dm uuid prefix and the disks under it. */
     static void assertRootIsTheLogicalVolume(Machine m, List<String> disks) {
         // The root's major:minor from mountinfo, then what /sys says of that block device.

@@ -53,6 +53,40 @@ public sealed interface Layer {
         }
     }
 
+    /**
+     * A LUKS2 volume on {@code device}, opened as /dev/mapper/NAME for the layers above. The
+     * passphrase is the images' public test passphrase; pbkdf2 with few iterations, as the
+     * images' own LUKS disk, so that TCG guests unlock it in a moment.
+     */
+    record Luks(String name, String device, String uuid, String passphrase) implements Layer {
+        public Luks {
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,31}")) throw new IllegalArgumentException("LUKS volume name '" + name + "'");
+            if (!uuid.matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")) {
+                throw new IllegalArgumentException("LUKS uuid '" + uuid + "'");
+            }
+            if (passphrase.isEmpty() || passphrase.contains("'")) {
+                throw new IllegalArgumentException("LUKS volume " + name + ": the passphrase must be non-empty, without quotes");
+            }
+        }
+
+        @Override
+        public List<String> create() {
+            return List.of("printf %s '" + passphrase + "' | cryptsetup luksFormat -q --type luks2 --pbkdf pbkdf2"
+                            + " --pbkdf-force-iterations 1000 --uuid " + uuid + " --key-file - " + device,
+                    "printf %s '" + passphrase + "' | cryptsetup open --key-file - " + device + " " + name);
+        }
+
+        @Override
+        public List<String> close() {
+            return List.of("cryptsetup close " + name);
+        }
+
+        /** Where the opened volume is: /dev/mapper/NAME. */
+        public String opened() {
+            return "/dev/mapper/" + name;
+        }
+    }
+
     /** A linear logical volume; {@code sizeMiB} 0 takes the rest of the group. */
     record LogicalVolume(String name, int sizeMiB) {
         public LogicalVolume {

@@ -20,8 +20,24 @@ public final class StorageLayouts {
             List.of(new BlankDisk("pv0", 32), new BlankDisk("pv1", 32)), List.of(LVM_GROUP),
             new RootFileSystem(LVM_GROUP.device("root"), "ext4", LVM_ROOT_LABEL, LVM_ROOT_UUID));
 
+    /** The LUKS2 header UUID under the LVM-on-LUKS group: {@code rd.luks.uuid=}. */
+    public static final String LUKS_UUID = "1c5a0000-0012-4a1b-8c3d-1a2b3c4d5e6f";
+    public static final Layer.Luks LUKS = new Layer.Luks("cryptpv", new BlankDisk("lukspv", 48).device(), LUKS_UUID,
+            org.initrdharness.images.disk.LuksVolume.PASSPHRASE);
+    public static final Layer.LvmGroup LVM_ON_LUKS_GROUP = new Layer.LvmGroup("vgluks", List.of(LUKS.opened()),
+            List.of(new Layer.LogicalVolume("root", 0)));
+
+    /**
+     * dracut's and NixOS's LVM-on-LUKS: one LUKS2 volume on one disk (serial lukspv, the images'
+     * passphrase), a volume group "vgluks" in it, root on its one LV (label lvmluksroot).
+     */
+    public static final StorageLayout LVM_ON_LUKS = new StorageLayout("lvm-on-luks",
+            List.of(new BlankDisk("lukspv", 48)), List.of(LUKS, LVM_ON_LUKS_GROUP),
+            new RootFileSystem(LVM_ON_LUKS_GROUP.device("root"), "ext4", "lvmluksroot", "5e72a9e0-0013-4a1b-8c3d-1a2b3c4d5e6f"));
+
     /** Every layout, by name. */
-    public static final java.util.Map<String, StorageLayout> ALL = java.util.Map.of(LVM_TWO_DISKS.name(), LVM_TWO_DISKS);
+    public static final java.util.Map<String, StorageLayout> ALL = java.util.Map.of(LVM_TWO_DISKS.name(), LVM_TWO_DISKS,
+            LVM_ON_LUKS.name(), LVM_ON_LUKS);
 
     private StorageLayouts() {
     }

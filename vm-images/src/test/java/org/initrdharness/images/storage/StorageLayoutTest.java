@@ -28,6 +28,15 @@ public class StorageLayoutTest {
     }
 
     @Test
+    public void layersCloseInTheReverseOrderTheyWereMadeIn() {
+        List<String> s = StorageLayouts.LVM_ON_LUKS.script();
+        assertTrue(s.get(0).contains("cryptsetup luksFormat") && s.get(0).endsWith(" /dev/disk/by-id/virtio-lukspv"), s.get(0));
+        assertTrue(s.get(1).endsWith("cryptsetup open --key-file - /dev/disk/by-id/virtio-lukspv cryptpv"), s.get(1));
+        assertEquals(s.get(2), "lvm pvcreate -y -ff /dev/mapper/cryptpv");
+        assertEquals(s.subList(s.size() - 2, s.size()), List.of("lvm vgchange -an vgluks", "cryptsetup close cryptpv"));
+    }
+
+    @Test
     public void badNamesAreRefusedNamingThem() {
         IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
                 () -> new Layer.LvmGroup("v g", List.of("/dev/vda"), List.of(new Layer.LogicalVolume("root", 0))));
