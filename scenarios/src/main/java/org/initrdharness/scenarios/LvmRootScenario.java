@@ -72,12 +72,15 @@ public class LvmRootScenario extends Scenario {
     @Test(groups = "nightly")
     public void missingPhysicalVolumeEndsInEmergencyNamingTheGroupAndHotplugRecovers() throws IOException {
         StorageDisks d = disks();
-        Stage1Options options = LVM.toBuilder().emergencyAccess(EmergencyAccess.OPEN).deviceTimeoutSec(5).build();
+        // 20 s: under TCG on a loaded host udevd may take 10 s to start and see the disk at all.
+        Stage1Options options = LVM.toBuilder().emergencyAccess(EmergencyAccess.OPEN).deviceTimeoutSec(20).build();
         MachineSpec spec = machine("missing-pv").initrd(stage1(options)).disk(d.disk("pv0"))
                 .append("root=/dev/vg/root " + Stage2.SHELL_SWITCH).build();
         try (Machine m = start(spec)) {
             double shell = EmergencyShellScenario.openEmergencyShell(m).seconds();
-            ShellResult journal = m.console().shell().run("journalctl -b -o cat --no-pager | grep -F 'VG vg incomplete'");
+            // udev's pvscan may still be on its way when a slow coldplug outlasts the timeout: give it 60 s.
+            ShellResult journal = m.console().shell().run("(i=0; until journalctl -b -o cat --no-pager | grep -F 'VG vg incomplete';"
+                    + " do [ $i -ge 60 ] && exit 1; sleep 1; i=$((i+1)); done)", Duration.ofSeconds(90));
             assertEquals(journal.exitStatus(), 0, "the journal names the incomplete volume group: " + journal);
             assertTrue(journal.output().contains("PV /dev/vda online, VG vg incomplete (need 1)"), journal.toString());
             ShellResult lv = m.console().shell().run("test -e /dev/vg/root");
