@@ -6,6 +6,7 @@ public enum Component {
     UDEV("udevd, udevadm, rules, kmod"),
     FSCK("systemd-fsck, fsck, e2fsck"),
     CRYPTSETUP("systemd-cryptsetup, its generator, libcryptsetup, dmsetup"),
+    LVM("lvm2: lvm, its udev rules and event activation, dm_mod"),
     PLYMOUTH("plymouthd, plugins, renderers, themes, password agent"),
     NETWORK("systemd-networkd and .network files"),
     SHELL("the shell: static busybox or bash"),

@@ -120,6 +120,7 @@ public final class Stage1Assembler {
         return switch (c) {
             case PLYMOUTH -> "; add package plymouth to the sysroot or set option \"plymouth\": false";
             case CRYPTSETUP -> "; add packages cryptsetup-bin, dmsetup to the sysroot or set option \"cryptsetup\": false";
+            case LVM -> "; add package lvm2 to the sysroot or set option \"lvm\": false";
             case FSCK -> "; add packages util-linux, e2fsprogs to the sysroot or set option \"fsck\": false";
             case NETWORK -> "; systemd-networkd is in package systemd, or drop option \"network\"";
             case SHELL -> "; add package busybox-static (or bash with \"hookShell\": \"bash\") to the sysroot";

@@ -22,6 +22,8 @@ import org.initrdharness.initrd.JsonValues;
  * @param cryptsetup       systemd-cryptsetup, its generator, dm-crypt modules and rules
  * @param plymouth         plymouthd, details and text splash, the plymouth password agent
  * @param fsck             systemd-fsck with fsck and e2fsck for the root file system
+ * @param lvm              lvm2: its udev rules and event activation, so that volume groups come up
+ *                         as their physical volumes appear (off by default)
  * @param fileSystems      entries of the initrd's /etc/fstab (mount points under /sysroot);
  *                         empty: root= on the kernel command line decides
  * @param luks             entries of the initrd's /etc/crypttab; empty: rd.luks.* decides
@@ -48,6 +50,7 @@ public record Stage1Options(
         boolean cryptsetup,
         boolean plymouth,
         boolean fsck,
+        boolean lvm,
         List<FileSystem> fileSystems,
         List<LuksVolume> luks,
         List<String> kernelModules,
@@ -238,6 +241,7 @@ public record Stage1Options(
         private boolean cryptsetup = true;
         private boolean plymouth = true;
         private boolean fsck = true;
+        private boolean lvm;
         private final List<FileSystem> fileSystems = new ArrayList<>();
         private final List<LuksVolume> luks = new ArrayList<>();
         private final List<String> kernelModules = new ArrayList<>();
@@ -262,7 +266,7 @@ public record Stage1Options(
         }
 
         private Builder(Stage1Options o) {
-            cryptsetup(o.cryptsetup).plymouth(o.plymouth).fsck(o.fsck).fileSystems(o.fileSystems).luks(o.luks)
+            cryptsetup(o.cryptsetup).plymouth(o.plymouth).fsck(o.fsck).lvm(o.lvm).fileSystems(o.fileSystems).luks(o.luks)
                     .kernelModules(o.kernelModules).modprobeOptions(o.modprobeOptions)
                     .emergencyAccess(o.emergencyAccess).deviceTimeoutSec(o.deviceTimeoutSec)
                     .startTimeoutSec(o.startTimeoutSec).journalToConsole(o.journalToConsole).network(o.network)
@@ -283,6 +287,11 @@ public record Stage1Options(
 
         public Builder fsck(Boolean include) {
             fsck = include == null || include;
+            return this;
+        }
+
+        public Builder lvm(Boolean include) {
+            lvm = include != null && include;
             return this;
         }
 
@@ -412,7 +421,7 @@ public record Stage1Options(
         }
 
         public Stage1Options build() {
-            return new Stage1Options(cryptsetup, plymouth, fsck, fileSystems, luks, kernelModules, modprobeOptions,
+            return new Stage1Options(cryptsetup, plymouth, fsck, lvm, fileSystems, luks, kernelModules, modprobeOptions,
                     emergencyAccess, deviceTimeoutSec, startTimeoutSec, journalToConsole, network, units, wants,
                     dropIns, binaries, files, hookShell, preDeviceCommands, postDeviceCommands, postMountCommands,
                     preFailCommands);

@@ -33,6 +33,7 @@ public final class SystemdStage1 {
         BlockDevices.udev(c);
         if (options.fsck()) BlockDevices.fsck(c);
         if (options.cryptsetup()) BlockDevices.cryptsetup(c);
+        if (options.lvm()) Lvm.compose(c);
         if (options.plymouth()) Plymouth.compose(arch, c);
         if (options.network() != null) Networkd.compose(options.network(), c);
         Shell.compose(options.hookShell(), c);

@@ -43,7 +43,7 @@ public record Disk(Path image, DiskFormat format, String serial, boolean readOnl
         return new Disk(image, format, serial, true);
     }
 
-    static void checkSerial(String serial) {
+    public static void checkSerial(String serial) {
         if (serial == null || !SERIAL.matcher(serial).matches()) {
             throw new IllegalArgumentException("disk serial '" + serial
                     + "' is not usable: virtio-blk takes 1-20 characters of [A-Za-z0-9._-]");

@@ -26,6 +26,7 @@ public class Stage1OptionsTest {
         assertTrue(o.cryptsetup());
         assertTrue(o.plymouth());
         assertTrue(o.fsck());
+        assertFalse(o.lvm());
         assertEquals(o.emergencyAccess(), EmergencyAccess.LOCKED);
         assertNull(o.deviceTimeoutSec());
         assertEquals(o.hookShell(), HookShell.BUSYBOX);
@@ -35,7 +36,7 @@ public class Stage1OptionsTest {
 
     /** Every key set to something other than its default, once as JSON and once through the builder. */
     private static final String ALL_KEYS = """
-            {"cryptsetup": false, "plymouth": false, "fsck": false,
+            {"cryptsetup": false, "plymouth": false, "fsck": false, "lvm": true,
              "fileSystems": [{"device": "LABEL=r", "fsType": "ext4"}, {"device": "/dev/vdb", "mountPoint": "/sysroot/d"}],
              "luks": [{"name": "c", "device": "UUID=1", "passphrase": "p"}, {"name": "k", "device": "/dev/vdc", "keyFile": "/k"}],
              "kernelModules": ["brd"], "modprobeOptions": {"brd": "rd_nr=3"},
@@ -49,7 +50,7 @@ public class Stage1OptionsTest {
             """;
 
     private static Stage1Options allKeysBuilt() {
-        return Stage1Options.builder().cryptsetup(false).plymouth(false).fsck(false)
+        return Stage1Options.builder().cryptsetup(false).plymouth(false).fsck(false).lvm(true)
                 .fileSystem(new Stage1Options.FileSystem("LABEL=r", null, "ext4", null))
                 .fileSystem(new Stage1Options.FileSystem("/dev/vdb", "/sysroot/d", null, null))
                 .luksVolume(new Stage1Options.LuksVolume("c", "UUID=1", "p", null, null))
@@ -88,7 +89,7 @@ public class Stage1OptionsTest {
 
     @Test
     public void nullInABuilderSetterRestoresTheDefaultAsInJson() {
-        Stage1Options o = allKeysBuilt().toBuilder().cryptsetup(null).plymouth(null).fsck(null).fileSystems(null)
+        Stage1Options o = allKeysBuilt().toBuilder().cryptsetup(null).plymouth(null).fsck(null).lvm(null).fileSystems(null)
                 .luks(null).kernelModules(null).modprobeOptions(null).emergencyAccess(null).deviceTimeoutSec(null)
                 .startTimeoutSec(null).journalToConsole(null).network(null).units(null).wants(null).dropIns(null)
                 .binaries(null).files(null).hookShell(null).hooks(null, null, null, null).build();
@@ -112,7 +113,7 @@ public class Stage1OptionsTest {
 
     private static final List<String> KEYS = List.of("binaries", "cryptsetup", "deviceTimeoutSec", "dropIns",
             "emergencyAccess", "files", "fileSystems", "fsck", "hookShell", "journalToConsole", "kernelModules",
-            "luks", "modprobeOptions", "network", "plymouth", "postDeviceCommands", "postMountCommands",
+            "luks", "lvm", "modprobeOptions", "network", "plymouth", "postDeviceCommands", "postMountCommands",
             "preDeviceCommands", "preFailCommands", "startTimeoutSec", "units", "wants");
 
     @Test

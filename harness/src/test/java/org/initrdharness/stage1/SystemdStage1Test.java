@@ -56,6 +56,27 @@ public class SystemdStage1Test {
     }
 
     @Test
+    public void lvmAddsItsToolRulesAndDmModOnlyWhenAskedFor() {
+        Stage1Composition off = compose("{}");
+        assertTrue(off.wants().stream().noneMatch(w -> w.component() == Component.LVM), "no lvm files by default");
+        assertFalse(off.wants("/usr/sbin/lvm"));
+        assertFalse(off.wants("/usr/lib/udev/rules.d/69-lvm.rules"));
+
+        // Without cryptsetup, lvm brings the device-mapper rules and dm_mod itself.
+        Stage1Composition on = compose("{\"lvm\": true, \"cryptsetup\": false}");
+        for (String p : List.of("/usr/sbin/lvm", "/usr/bin/systemd-run", "/usr/sbin/dmsetup",
+                "/usr/lib/udev/rules.d/69-lvm.rules", "/usr/lib/udev/rules.d/56-lvm.rules",
+                "/usr/lib/udev/rules.d/55-dm.rules", "/usr/lib/udev/rules.d/60-persistent-storage-dm.rules",
+                "/usr/lib/udev/rules.d/95-dm-notify.rules")) {
+            assertTrue(on.wants().stream().anyMatch(w -> w.path().value().equals(p) && w.component() == Component.LVM),
+                    p + " wanted by the lvm component");
+        }
+        assertTrue(on.modules().contains("dm_mod"), "dm_mod loaded: " + on.modules());
+        assertTrue(on.wants().stream().anyMatch(w -> w.optional()
+                && w.path().value().endsWith("/lvm2-activation-generator")), "the generator only where lvm2 has it");
+    }
+
+    @Test
     public void withoutPlymouthAndCryptsetupTheirFilesStayOut() {
         Stage1Composition c = compose("{\"plymouth\": false, \"cryptsetup\": false, \"fsck\": false}");
         assertFalse(c.unitNames().contains("plymouth-start.service"));

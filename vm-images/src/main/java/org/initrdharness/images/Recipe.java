@@ -16,7 +16,9 @@ public final class Recipe {
     public static final List<String> SYSROOT_PACKAGES = List.of(
             "base-files", "systemd", "udev", "kmod", "util-linux", "mount", "e2fsprogs",
             "cryptsetup-bin", "libcryptsetup12", "dmsetup", "plymouth", "plymouth-themes", "plymouth-label",
-            "busybox-static", "bash", "coreutils");
+            "busybox-static", "bash", "coreutils",
+            // Storage stacks: stage 1 with {"lvm": true} and the provisioning machine that makes their disks.
+            "lvm2", "mdadm", "btrfs-progs");
 
     private Recipe() {
     }

@@ -17,6 +17,10 @@ import org.initrdharness.images.ImagesException;
 import org.initrdharness.images.Progress;
 import org.initrdharness.images.Release;
 import org.initrdharness.images.VmImages;
+import org.initrdharness.images.storage.Provisioner;
+import org.initrdharness.images.storage.StorageDisks;
+import org.initrdharness.images.storage.StorageLayout;
+import org.initrdharness.images.storage.StorageLayouts;
 import org.initrdharness.vm.Arch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,6 +57,10 @@ public final class ImagesCommand implements Callable<Integer>, CliCommand {
     @Option(names = "--quiet", description = "no progress on standard error")
     boolean quiet;
 
+    @Option(names = "--storage", paramLabel = "LAYOUT",
+            description = "also provision this storage layout's disks in a guest (cached), e.g. lvm-two-disks; repeat for more")
+    List<String> storage;
+
     @Option(names = "--prune", description = "delete this arch's older cache entries (other package versions or recipes)")
     boolean prune;
 
@@ -63,6 +71,7 @@ public final class ImagesCommand implements Callable<Integer>, CliCommand {
         try {
             List<Arch> parsed = arches.stream().map(Arch::parse).toList();
             List<Release> rels = releases == null ? List.of(Release.DEFAULT) : releases.stream().map(Release::parse).toList();
+            List<StorageLayout> layouts = storage == null ? List.of() : storage.stream().map(StorageLayouts::byName).toList();
             for (Release release : rels) for (Arch arch : parsed) {
                 GuestImages g = VmImages.ensure(arch, release, dir, progress);
                 if (prune) {
@@ -79,6 +88,19 @@ public final class ImagesCommand implements Callable<Integer>, CliCommand {
                     System.out.println("  luksDisk  " + g.luksDisk() + " (UUID=" + g.luksUuid() + ", passphrase '"
                             + g.luksPassphrase() + "', keyfile " + g.luksKeyfile() + ")");
                     System.out.println("  manifest  " + g.manifest());
+                }
+                for (StorageLayout layout : layouts) {
+                    StorageDisks d = Provisioner.ensure(g, layout, dir, progress);
+                    if (json) {
+                        System.out.println(JSON.writeValueAsString(java.util.Map.of("release", g.release().id(), "arch",
+                                g.arch().id(), "layout", layout.name(), "disks", new java.util.TreeMap<>(d.images()),
+                                "provisioned", d.built(), "seconds", Math.round(d.seconds() * 10) / 10.0)));
+                    } else {
+                        System.out.printf(java.util.Locale.ROOT, "  storage   %s (%s in %.1f s)%n", layout.name(),
+                                d.built() ? "provisioned" : "cached", d.seconds());
+                        new java.util.TreeMap<>(d.images()).forEach((serial, file) ->
+                                System.out.println("    " + serial + "  " + file));
+                    }
                 }
             }
             return 0;

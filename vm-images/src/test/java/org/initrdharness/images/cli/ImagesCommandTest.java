@@ -45,6 +45,16 @@ public class ImagesCommandTest {
     }
 
     @Test
+    public void unknownStorageLayoutIsRefusedBeforeAnyImageIsBuilt() throws Exception {
+        // A cache under a regular file cannot be made: had the command gone on, it would say so instead.
+        Path file = java.nio.file.Files.createTempFile("not-a-dir", "");
+        Run r = run("images", "--arch", "x86_64", "--storage", "raid9", "--cache", file.resolve("cache").toString(), "--quiet");
+        java.nio.file.Files.delete(file);
+        assertEquals(r.exit(), 2, r.err());
+        assertEquals(r.err().strip(), "images: --storage: unknown layout 'raid9': use one of [lvm-on-luks, lvm-two-disks]");
+    }
+
+    @Test
     public void jsonHasOneObjectPerArchWithTheAgreedKeys() throws Exception {
         Run r = run("images", "--arch", "x86_64", "--arch", "aarch64", "--cache", VmImages.defaultCache().toString(),
                 "--json", "--quiet");
