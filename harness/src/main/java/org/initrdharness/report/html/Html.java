@@ -88,8 +88,8 @@ public final class Html {
             h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}h3{font-size:1em}
             table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:3px 9px;text-align:left}
             th{background:#f3f3f3}
-            .PASS{background:#d4f7d4}.FAIL{background:#f7c9c9}.SKIP{background:#e6e6e6}
-            td.PASS a,td.FAIL a,td.SKIP a{color:#111;text-decoration:none;display:block}
+            .PASS{background:#d4f7d4}.FAIL{background:#f7c9c9}.SKIP{background:#e6e6e6}.FLAKY{background:#f7e6a8}
+            td.PASS a,td.FAIL a,td.SKIP a,td.FLAKY a{color:#111;text-decoration:none;display:block}
             pre,code{font-family:ui-monospace,monospace;font-size:12px}
             pre.tail{background:#fbf3f3;border-left:3px solid #c33;padding:6px;white-space:pre-wrap;overflow-x:auto}
             .reason{font-weight:bold;color:#a11}

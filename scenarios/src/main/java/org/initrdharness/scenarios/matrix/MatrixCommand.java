@@ -11,6 +11,10 @@ import org.initrdharness.cli.CliCommand;
 import org.initrdharness.images.Release;
 import org.initrdharness.scenarios.ScenarioCatalog;
 import org.initrdharness.scenarios.matrix.budget.RegressionCheck;
+import org.initrdharness.scenarios.matrix.history.CellHistory;
+import org.initrdharness.scenarios.matrix.history.History;
+import org.initrdharness.scenarios.matrix.retry.Attempts;
+import org.initrdharness.scenarios.matrix.retry.Retries;
 import org.initrdharness.scenarios.support.GuestSource;
 import org.initrdharness.scenarios.support.RunSecrets;
 import org.initrdharness.scenarios.support.Secret;
@@ -24,8 +28,8 @@ import picocli.CommandLine.Option;
 @Command(name = "matrix", mixinStandardHelpOptions = true,
         description = {"Runs the boot scenarios on each release and arch and prints a scenario x (release, arch) summary.",
                 "Exit status: 0 when nothing failed, 1 when a test failed, every test was skipped (except with --initrd),",
-                "a secret (typed passphrase, key file, private key) is in the reports or (with --fail-on-regression)",
-                "a boot regressed, 2 on bad options."})
+                "a secret (typed passphrase, key file, private key) is in the reports, (with --fail-on-regression)",
+                "a boot regressed or (with --fail-on-flaky) a test was flaky, 2 on bad options."})
 public final class MatrixCommand implements CliCommand, Callable<Integer> {
 
     @Option(names = "--arch", paramLabel = "ARCH", description = "x86_64 or aarch64; repeat for both (default: both)")
@@ -81,6 +85,23 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
 
     @Option(names = "--fail-on-regression", description = "exit 1 when a boot is over its budget or slower than the baseline")
     boolean failOnRegression;
+
+    @Option(names = "--retries", paramLabel = "N",
+            description = "boot a failed test up to N more times, each in a fresh guest; failed then passed is FLAKY"
+                    + " (default: 1 in the nightly suite, 0 in smoke)")
+    Integer retries;
+
+    @Option(names = "--fail-on-flaky", description = "exit 1 when a test was flaky (failed, then passed on a retry)")
+    boolean failOnFlaky;
+
+    @Option(names = "--history", paramLabel = "DIR",
+            description = "keep this run's cell verdicts in DIR with the previous runs', and report per cell since when it"
+                    + " fails and how often it was flaky")
+    Path history;
+
+    @Option(names = "--history-keep", paramLabel = "N", defaultValue = "" + History.DEFAULT_KEEP,
+            description = "runs kept in --history (default: ${DEFAULT-VALUE})")
+    int historyKeep;
 
     @Override
     public Integer call() throws Exception {
@@ -142,6 +163,23 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
             System.err.println("matrix: " + e.getMessage());
             return 2;
         }
+        int retryCount = retries != null ? retries : s == Suite.NIGHTLY ? 1 : 0;
+        if (retryCount < 0 || historyKeep < 1) {
+            System.err.println("matrix: " + (retryCount < 0 ? "--retries must be 0 or more" : "--history-keep must be 1 or more"));
+            return 2;
+        }
+        if (history != null) {
+            if (Files.exists(history) && !Files.isDirectory(history)) {
+                System.err.println("matrix: --history " + history + " is a file; give a directory");
+                return 2;
+            }
+            try {
+                History.load(history);
+            } catch (IllegalArgumentException e) {
+                System.err.println("matrix: " + e.getMessage());
+                return 2;
+            }
+        }
         List<MatrixCell> cells = sh.select(MatrixRunner.cells(ScenarioCatalog.all(), s, releaseList, archList).stream()
                 .filter(c -> filter.admits(c.scenario())).toList());
         if (list) {
@@ -158,9 +196,13 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
         System.out.printf("matrix: suite %s on %s, shard %s, %d cells, %d at once%n", s.id(),
                 String.join(" and ", releaseList.stream().map(Release::id).toList()), sh, cells.size(), n);
         long start = System.nanoTime();
-        List<TestOutcome> outcomes = MatrixRunner.run(cells, s, n, reportDir, params, filter, true);
+        List<TestOutcome> first = MatrixRunner.run(cells, s, n, reportDir, params, filter, true);
+        Attempts attempts = Retries.run(first, cells, retryCount, Retries.inAttemptDirs(s, n, reportDir, params));
+        List<TestOutcome> outcomes = attempts.outcomes();
         double wall = (System.nanoTime() - start) / 1e9;
-        MatrixReport report = new MatrixReport(outcomes, regressionCheck.check(outcomes));
+        Map<String, CellHistory> kept = history == null ? Map.of()
+                : History.update(history, java.time.Instant.now(), outcomes, historyKeep);
+        MatrixReport report = new MatrixReport(attempts, regressionCheck.check(outcomes), kept);
         report.printSummary(System.out, wall);
         Path html = report.writeHtml(reportDir, "initrd-harness " + s.id() + " matrix, shard " + sh);
         System.out.println("matrix: report at " + html);
@@ -170,6 +212,7 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
             meta.put("releases", releaseList.stream().map(Release::id).toList());
             meta.put("shard", sh.toString());
             meta.put("parallel", n);
+            meta.put("retries", retryCount);
             meta.put("wallSeconds", Math.round(wall * 10) / 10.0);
             report.writeJson(json, meta);
             System.out.println("matrix: results written to " + json);
@@ -194,6 +237,7 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
                 + secrets.size() + " secrets: typed passphrases and the key file, and any private key)");
         if (report.anyFailed()) return 1;
         if (failOnRegression && !report.regressions().isEmpty()) return 1;
+        if (failOnFlaky && report.anyFlaky()) return 1;
         if (kernel == null && outcomes.stream().allMatch(o -> o.verdict() == Verdict.SKIP)) {
             // With --kernel/--initrd a foreign initrd may have none of what the scenarios need;
             // with the harness's own stage 1 a skip is a broken set-up, and nothing was checked.

@@ -19,11 +19,15 @@ import org.initrdharness.report.milestones.BootMilestones;
 import org.initrdharness.report.profile.BootProfiles;
 import org.initrdharness.report.profile.Stage1Profile;
 import org.initrdharness.scenarios.matrix.budget.Regression;
+import org.initrdharness.scenarios.matrix.history.CellHistory;
+import org.initrdharness.scenarios.matrix.retry.Attempts;
 
 /** The matrix at a glance: scenario × (release, arch) with verdict and time, and the same as JSON. */
 public final class MatrixReport {
     private final List<TestOutcome> outcomes;
     private final List<Regression> regressions;
+    private final Attempts attempts;
+    private final Map<String, CellHistory> history;
 
     public MatrixReport(List<TestOutcome> outcomes) {
         this(outcomes, List.of());
@@ -31,8 +35,19 @@ public final class MatrixReport {
 
     /** The outcomes with the regressions found in them (over budget, slower than the baseline). */
     public MatrixReport(List<TestOutcome> outcomes, List<Regression> regressions) {
-        this.outcomes = List.copyOf(outcomes);
+        this(Attempts.none(outcomes), regressions, Map.of());
+    }
+
+    /** As above, with the failed attempts before each retried test's last, and each cell's history (may be empty). */
+    public MatrixReport(Attempts attempts, List<Regression> regressions, Map<String, CellHistory> history) {
+        this.outcomes = attempts.outcomes();
         this.regressions = List.copyOf(regressions);
+        this.attempts = attempts;
+        this.history = Map.copyOf(history);
+    }
+
+    public boolean anyFlaky() {
+        return outcomes.stream().anyMatch(o -> o.verdict() == Verdict.FLAKY);
     }
 
     public List<Regression> regressions() {
@@ -82,16 +97,34 @@ public final class MatrixReport {
         long passed = outcomes.stream().filter(o -> o.verdict() == Verdict.PASS).count();
         long failed = outcomes.stream().filter(o -> o.verdict() == Verdict.FAIL).count();
         long skipped = outcomes.stream().filter(o -> o.verdict() == Verdict.SKIP).count();
-        out.printf("%nmatrix: %d passed, %d failed, %d skipped in %.1f s%n", passed, failed, skipped, wallSeconds);
+        long flaky = outcomes.stream().filter(o -> o.verdict() == Verdict.FLAKY).count();
+        out.printf("%nmatrix: %d passed, %d failed, %d flaky, %d skipped in %.1f s%n", passed, failed, flaky, skipped,
+                wallSeconds);
         if (!regressions.isEmpty()) out.printf("%d regression(s): boots over their budget or slower than the baseline%n", regressions.size());
         for (Regression r : regressions) out.printf("  REGRESSION %s (%s): %s%n", r.result(), r.against(), r.describe());
         for (TestOutcome o : outcomes) {
             if (o.verdict() == Verdict.FAIL) {
                 out.printf("  FAILED %s: %s%n", o.fullName(), o.message());
                 if (o.artifacts() != null) out.printf("         artifacts: %s%n", o.artifacts());
+                earlierArtifacts(out, o);
+                CellHistory h = history.get(o.scenario() + "[" + o.column() + "]");
+                if (h != null) out.printf("         %s, %s%n", h.failingText(), h.flakeText());
+            } else if (o.verdict() == Verdict.FLAKY) {
+                out.printf("  FLAKY  %s: %s%n", o.fullName(), o.message());
+                if (o.artifacts() != null) out.printf("         passing attempt: %s%n", o.artifacts());
+                earlierArtifacts(out, o);
+                CellHistory h = history.get(o.scenario() + "[" + o.column() + "]");
+                if (h != null) out.printf("         %s over the kept runs%n", h.flakeText());
             } else if (o.verdict() == Verdict.SKIP && o.message() != null) {
                 out.printf("  skipped %s: %s%n", o.fullName(), o.message());
             }
+        }
+    }
+
+    private void earlierArtifacts(PrintStream out, TestOutcome o) {
+        List<TestOutcome> before = attempts.earlierOf(o);
+        for (int i = 0; i < before.size(); i++) {
+            out.printf("         attempt %d failed: %s%n", i + 1, before.get(i).artifacts());
         }
     }
 
@@ -100,7 +133,7 @@ public final class MatrixReport {
      * scenario × release/arch grid), a page per cell and one per boot; see {@link MatrixHtml}.
      */
     public Path writeHtml(Path dir, String title) throws IOException {
-        return MatrixHtml.write(outcomes, regressions, dir, title);
+        return MatrixHtml.write(attempts, regressions, history, dir, title);
     }
 
     /** Writes the outcomes as JSON (temp file, then rename). */
@@ -118,6 +151,16 @@ public final class MatrixReport {
             r.put("seconds", Math.round(o.seconds() * 10) / 10.0);
             r.put("artifacts", o.artifacts());
             r.put("message", o.message());
+            List<TestOutcome> before = attempts.earlierOf(o);
+            if (!before.isEmpty()) {
+                r.put("failedAttempts", before.stream().map(b -> {
+                    Map<String, Object> a = new LinkedHashMap<>();
+                    a.put("artifacts", b.artifacts());
+                    a.put("message", b.message());
+                    a.put("seconds", Math.round(b.seconds() * 10) / 10.0);
+                    return a;
+                }).toList());
+            }
             if (o.artifacts() != null) {
                 BootMilestones.of(Path.of(o.artifacts())).ifPresent(m -> r.putAll(m.toJson()));
             }
@@ -128,6 +171,7 @@ public final class MatrixReport {
             results.add(r);
         }
         doc.put("results", results);
+        if (!history.isEmpty()) doc.put("history", history.values().stream().map(CellHistory::toJson).toList());
         doc.put("regressions", regressions.stream().map(Regression::toJson).toList());
         doc.put("stage1Profile", BootProfiles.summaries(profiles));
         AtomicFiles.write(file.toAbsolutePath(),
