@@ -105,7 +105,7 @@ public final class Machine implements AutoCloseable {
             // Unix socket paths are limited to 108 bytes: sockets and overlays live in a short /tmp path.
             scratch = Files.createTempDirectory(Path.of("/tmp"), "ihm-");
             accel = AcceleratorProbe.choose(spec);
-            timeouts = Timeouts.of(accel.accelerator(), spec.timeoutFactor());
+            timeouts = Timeouts.of(accel.accelerator(), spec);
 
             List<List<String>> setup = new ArrayList<>();
             List<Path> overlays = new ArrayList<>();

@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /**
  * Scales deadlines written for TCG (the baseline) to the accelerator in use, the machine's own
- * factor and the user's override: the system property {@value #PROPERTY} or the environment
- * variable {@value #ENV}. A slow CI machine sets the override instead of editing tests.
+ * factor and the host's speed: measured under TCG by {@link HostSpeed}, unless the user
+ * overrides it with the system property {@value #PROPERTY} or the environment variable {@value #ENV}.
  *
  * @param factor what every deadline is multiplied by
  */
@@ -21,6 +21,19 @@ public record Timeouts(double factor) {
     /** For a machine on {@code accelerator} with its own {@code specFactor}, times the override. */
     public static Timeouts of(Accelerator accelerator, double specFactor) {
         return new Timeouts(accelerator.timeoutFactor() * specFactor * override());
+    }
+
+    /** For {@code spec}'s machine on {@code accelerator}: the override when set, else on TCG the measured host speed. */
+    public static Timeouts of(Accelerator accelerator, MachineSpec spec) {
+        double host = overridden() ? override() : accelerator == Accelerator.TCG ? HostSpeed.factor(spec) : 1.0;
+        return new Timeouts(accelerator.timeoutFactor() * spec.timeoutFactor() * host);
+    }
+
+    /** Whether the user set a factor, which then replaces the measured host speed. */
+    public static boolean overridden() {
+        String p = System.getProperty(PROPERTY);
+        String e = System.getenv(ENV);
+        return (p != null && !p.isBlank()) || (e != null && !e.isBlank());
     }
 
     /** The user's override, 1.0 when none is set. */

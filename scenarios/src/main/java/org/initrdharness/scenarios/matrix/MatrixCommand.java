@@ -204,6 +204,7 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
                 : History.update(history, java.time.Instant.now(), outcomes, historyKeep);
         MatrixReport report = new MatrixReport(attempts, regressionCheck.check(outcomes), kept);
         report.printSummary(System.out, wall);
+        if (!org.initrdharness.vm.HostSpeed.summary().isEmpty()) System.out.println("matrix: host speed: " + org.initrdharness.vm.HostSpeed.summary());
         Path html = report.writeHtml(reportDir, "initrd-harness " + s.id() + " matrix, shard " + sh);
         System.out.println("matrix: report at " + html);
         if (json != null) {
@@ -213,6 +214,7 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
             meta.put("shard", sh.toString());
             meta.put("parallel", n);
             meta.put("retries", retryCount);
+            meta.put("hostSpeed", org.initrdharness.vm.HostSpeed.toJson());
             meta.put("wallSeconds", Math.round(wall * 10) / 10.0);
             report.writeJson(json, meta);
             System.out.println("matrix: results written to " + json);

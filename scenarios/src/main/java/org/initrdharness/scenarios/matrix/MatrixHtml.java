@@ -89,6 +89,8 @@ final class MatrixHtml {
         StringBuilder b = new StringBuilder(Html.head(title));
         b.append("<h1>").append(Html.esc(title)).append("</h1>\n<p>").append(passed).append(" passed, ").append(failed)
                 .append(" failed, ").append(flaky).append(" flaky, ").append(skipped).append(" skipped</p>\n");
+        String speed = org.initrdharness.vm.HostSpeed.summary();
+        if (!speed.isEmpty()) b.append("<p class=\"muted\" id=\"host-speed\">host speed: ").append(Html.esc(speed)).append("</p>\n");
         if (failed > 0) {
             b.append("<h2 id=\"failures\">Failures</h2>\n");
             for (TestOutcome o : all) {
