@@ -94,7 +94,7 @@ public class MachineLifecycleTest {
     public void sigkilledJvmTakesItsQemuAlong() throws Exception {
         // Build the initrd here, so the child finds it ready; its machine's deadlines scale as this one's would.
         MachineSpec spec = BusyboxGuest.of(ARCH).spec("sigkill", "shell").build();
-        Timeouts timeouts = Timeouts.of(AcceleratorProbe.choose(spec).accelerator(), spec.timeoutFactor());
+        Timeouts timeouts = Timeouts.of(AcceleratorProbe.choose(spec).accelerator(), spec);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
                 ChildJvmBoot.class.getName(), ARCH.id()))
