@@ -2,6 +2,7 @@ package org.initrdharness.scenarios.matrix;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.initrdharness.scenarios.support.RunSecrets;
 import org.initrdharness.scenarios.support.Secret;
 import org.initrdharness.scenarios.support.SecretScan;
 import org.initrdharness.vm.Arch;
+import org.initrdharness.vm.HostSpeed;
 import org.initrdharness.vm.KernelEntry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -201,10 +203,10 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
         List<TestOutcome> outcomes = attempts.outcomes();
         double wall = (System.nanoTime() - start) / 1e9;
         Map<String, CellHistory> kept = history == null ? Map.of()
-                : History.update(history, java.time.Instant.now(), outcomes, historyKeep);
+                : History.update(history, Instant.now(), outcomes, historyKeep);
         MatrixReport report = new MatrixReport(attempts, regressionCheck.check(outcomes), kept);
         report.printSummary(System.out, wall);
-        if (!org.initrdharness.vm.HostSpeed.summary().isEmpty()) System.out.println("matrix: host speed: " + org.initrdharness.vm.HostSpeed.summary());
+        if (!HostSpeed.summary().isEmpty()) System.out.println("matrix: host speed: " + HostSpeed.summary());
         Path html = report.writeHtml(reportDir, "initrd-harness " + s.id() + " matrix, shard " + sh);
         System.out.println("matrix: report at " + html);
         if (json != null) {
@@ -214,7 +216,7 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
             meta.put("shard", sh.toString());
             meta.put("parallel", n);
             meta.put("retries", retryCount);
-            meta.put("hostSpeed", org.initrdharness.vm.HostSpeed.toJson());
+            meta.put("hostSpeed", HostSpeed.toJson());
             meta.put("wallSeconds", Math.round(wall * 10) / 10.0);
             report.writeJson(json, meta);
             System.out.println("matrix: results written to " + json);

@@ -18,6 +18,7 @@ import org.initrdharness.report.html.Html;
 import org.initrdharness.scenarios.matrix.budget.Regression;
 import org.initrdharness.scenarios.matrix.history.CellHistory;
 import org.initrdharness.scenarios.matrix.retry.Attempts;
+import org.initrdharness.vm.HostSpeed;
 
 /**
  * The matrix as static pages that open from a copied directory (no server, no scripts, no
@@ -89,7 +90,7 @@ final class MatrixHtml {
         StringBuilder b = new StringBuilder(Html.head(title));
         b.append("<h1>").append(Html.esc(title)).append("</h1>\n<p>").append(passed).append(" passed, ").append(failed)
                 .append(" failed, ").append(flaky).append(" flaky, ").append(skipped).append(" skipped</p>\n");
-        String speed = org.initrdharness.vm.HostSpeed.summary();
+        String speed = HostSpeed.summary();
         if (!speed.isEmpty()) b.append("<p class=\"muted\" id=\"host-speed\">host speed: ").append(Html.esc(speed)).append("</p>\n");
         if (failed > 0) {
             b.append("<h2 id=\"failures\">Failures</h2>\n");

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.initrdharness.files.AtomicFiles;
+import org.initrdharness.scenarios.matrix.TestOutcome;
 import org.initrdharness.scenarios.matrix.Verdict;
 
 /**
@@ -82,7 +83,7 @@ public final class History {
 
     /** Records this run's outcomes and returns what the kept runs, this one the newest, say per cell. */
     public static Map<String, CellHistory> update(Path dir, Instant date,
-            List<org.initrdharness.scenarios.matrix.TestOutcome> outcomes, int keep) throws IOException {
+            List<TestOutcome> outcomes, int keep) throws IOException {
         record(dir, date, RunResults.cellsOf(outcomes), keep);
         return summarize(load(dir));
     }
