@@ -31,8 +31,12 @@ public final class HostSpeed {
     static final Map<Arch, Double> REFERENCE = Map.of(Arch.X86_64, 3.0, Arch.AARCH64, 2.0);
     /** Calibration boots per arch; the fastest counts, so that a burst of load does not stretch every deadline. */
     static final int BOOTS = 2;
-    /** The factor is kept within these: a probe disturbed by a burst of load must not set absurd deadlines. */
-    static final double MIN = 0.5;
+    /**
+     * The factor is kept within these: a probe disturbed by a burst of load must not set absurd
+     * deadlines, and a fast probe never shortens the written ones: one quiet kernel boot says
+     * nothing of two guests at once or of a burst of load later in the run.
+     */
+    static final double MIN = 1.0;
     static final double MAX = 8.0;
     static final String PROBE_NAME = "host-speed";
     private static final Duration PROBE_DEADLINE = Duration.ofSeconds(120);
