@@ -19,6 +19,9 @@ public record BootArtifacts(Path dir) {
     /** A shell script that boots the same machine again with the console on the terminal. */
     public Path replayScript() { return dir.resolve("qemu.sh"); }
 
+    /** Every file the boot read, by content hash, and its command line with tokens: what a replay or a bundle needs. */
+    public Path inputs() { return dir.resolve("inputs.json"); }
+
     /** The events of the boot, one a line. */
     public Path timeline() { return dir.resolve("timeline.txt"); }
 

@@ -28,6 +28,8 @@ import org.initrdharness.report.milestones.BootMilestones;
 import org.initrdharness.report.milestones.InitrdStats;
 import org.initrdharness.report.profile.InitrdUnits;
 import org.initrdharness.report.profile.Stage1Profile;
+import org.initrdharness.replay.BootInput;
+import org.initrdharness.replay.BootManifest;
 import org.initrdharness.vm.console.Console;
 import org.initrdharness.vm.kernel.KernelBoot;
 import org.initrdharness.vm.kernel.PvhKernels;
@@ -71,6 +73,8 @@ public final class Machine implements AutoCloseable {
     private KernelBoot kernelBoot;
     private Timeline timeline;
     private List<String> command;
+    private BootManifest manifest;
+    private final List<BootInput> hotplugInputs = new ArrayList<>();
     private QemuProcess process;
     private SocketChannel consoleChannel;
     private Console console;
@@ -131,6 +135,8 @@ public final class Machine implements AutoCloseable {
                     "The console is on this terminal: Ctrl-A X quits QEMU, Ctrl-A C switches to its monitor.",
                     "Disks boot through fresh overlays in a temporary directory: base images are not written."),
                     setup, QemuCommand.forTerminal(command), scratch);
+            manifest = BootRecord.of(spec, accel.accelerator(), kernelBoot, QemuCommand.forTerminal(command), scratch);
+            manifest.write(artifacts.inputs());
 
             timeline = new Timeline(System.nanoTime());
             LIVE.add(this);
@@ -301,6 +307,7 @@ public final class Machine implements AutoCloseable {
         }
         Path overlay = scratch.resolve("hotplug-" + disk.serial() + "-" + System.nanoTime() + ".qcow2");
         QemuImg.createOverlay(disk.image(), disk.format(), overlay);
+        hotplugInputs.add(BootRecord.input("hotplug-" + disk.serial(), "hotplug-disk", disk.image(), disk.format()));
         qmp.hotplugDisk(id, overlay, DiskFormat.QCOW2, disk.serial(), disk.readOnly(), bus);
         hotplugged.put(id, bus == null ? "" : bus);
         return id;
@@ -349,6 +356,13 @@ public final class Machine implements AutoCloseable {
                     consoleChannel.close();
                 } catch (IOException e) {
                     // best effort
+                }
+            }
+            if (manifest != null) {
+                try {
+                    manifest.with(console == null ? List.of() : console.typed(), hotplugInputs).write(artifacts.inputs());
+                } catch (IOException e) {
+                    // evidence only
                 }
             }
             if (timeline != null) {
