@@ -22,6 +22,12 @@ public record BootArtifacts(Path dir) {
     /** Every file the boot read, by content hash, and its command line with tokens: what a replay or a bundle needs. */
     public Path inputs() { return dir.resolve("inputs.json"); }
 
+    /** Stage 1's journal as journald forwarded it to the second console (the harness's own stage 1 does). */
+    public Path journal() { return dir.resolve("journal.log"); }
+
+    /** Each stage-1 unit's start, end and result, read from {@link #journal()}. */
+    public Path unitTimeline() { return dir.resolve("units.txt"); }
+
     /** The events of the boot, one a line. */
     public Path timeline() { return dir.resolve("timeline.txt"); }
 
@@ -37,6 +43,8 @@ public record BootArtifacts(Path dir) {
     /** Human summary: where to look. */
     public String describe() {
         return "console log: " + consoleLog() + "\nreplay:      sh " + replayScript() + "\ntimeline:    " + timeline()
-                + "\nprofile:     " + stage1Profile();
+                + "\nprofile:     " + stage1Profile() + "\ninputs:      " + inputs()
+                + (java.nio.file.Files.isRegularFile(journal()) ? "\njournal:     " + journal() : "")
+                + (java.nio.file.Files.isRegularFile(unitTimeline()) ? "\nunits:       " + unitTimeline() : "");
     }
 }

@@ -28,6 +28,7 @@ import org.initrdharness.report.milestones.BootMilestones;
 import org.initrdharness.report.milestones.InitrdStats;
 import org.initrdharness.report.profile.InitrdUnits;
 import org.initrdharness.report.profile.Stage1Profile;
+import org.initrdharness.journal.UnitTimeline;
 import org.initrdharness.replay.BootInput;
 import org.initrdharness.replay.BootManifest;
 import org.initrdharness.vm.console.Console;
@@ -125,7 +126,7 @@ public final class Machine implements AutoCloseable {
                 empties.add(image);
             }
             QemuCommand.Layout layout = new QemuCommand.Layout(scratch.resolve("console.sock"),
-                    scratch.resolve("qmp.sock"), overlays, empties);
+                    scratch.resolve("qmp.sock"), overlays, empties, scratch.resolve("journal.log"));
             kernelBoot = PvhKernels.inDefaultCache().choose(spec.arch(), spec.kernel(), spec.kernelEntry());
             command = QemuCommand.build(spec, accel.accelerator(), layout, kernelBoot);
             ReplayScript.write(artifacts.replayScript(), List.of(
@@ -372,6 +373,7 @@ public final class Machine implements AutoCloseable {
                     // evidence only
                 }
                 writeProfile();
+                writeJournal();
             }
         } finally {
             LIVE.remove(this);
@@ -399,6 +401,18 @@ public final class Machine implements AutoCloseable {
                     InitrdStats.of(spec.initrd()).orElse(null)).write(artifacts.dir());
         } catch (IOException | RuntimeException e) {
             // evidence only: a profile that cannot be read must not fail the boot
+        }
+    }
+
+    /** What stage 1 forwarded to the journal port (the harness's stage 1 does), and its unit timeline. */
+    private void writeJournal() {
+        try {
+            Path journal = scratch == null ? null : scratch.resolve("journal.log");
+            if (journal == null || !Files.isRegularFile(journal) || Files.size(journal) == 0) return;
+            AtomicFiles.write(artifacts.journal(), Files.readAllBytes(journal));
+            AtomicFiles.write(artifacts.unitTimeline(), UnitTimeline.read(artifacts.journal()).format());
+        } catch (IOException | RuntimeException e) {
+            // evidence only
         }
     }
 
