@@ -80,6 +80,8 @@ public final class Bundle {
                 }
             }
         });
+        // Evidence to hand on (CI uploads it): readable like the logs beside it, not the temporary file's 0600.
+        Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rw-r--r--"));
         return new Summary(out, Files.size(out), files.size(), blobs.size(), inputBytes[0]);
     }
 
