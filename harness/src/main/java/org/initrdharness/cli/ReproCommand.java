@@ -18,6 +18,8 @@ import org.initrdharness.report.BootArtifacts;
 import org.initrdharness.report.ReplayScript;
 import org.initrdharness.vm.kernel.PvhKernels;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,6 +36,9 @@ import picocli.CommandLine.Parameters;
                 "--bundle DIR -o F.tar.zst packs the boot (inputs.json, the evidence, every input once by hash;",
                 "typed secrets are never recorded) into one file that replays on another machine."})
 public final class ReproCommand implements CliCommand, Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR|BUNDLE",
             description = "the boot's artifact directory (holds inputs.json or qemu.sh), or a bundle (.tar.zst)")
@@ -92,8 +97,10 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
             return refuse("-o " + output + " must name a file in an existing directory");
         }
         Bundle.Summary s = Bundle.write(bundleDir, output, PvhKernels.defaultCache());
-        System.out.println("repro: bundle " + s.describe());
-        System.out.println("repro: replay it anywhere with: initrd-harness repro " + output);
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        out.println("repro: bundle " + s.describe());
+        out.println("repro: replay it anywhere with: initrd-harness repro " + output);
+        out.flush();
         return 0;
     }
 
@@ -139,9 +146,10 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
         System.out.flush();
     }
 
-    private static int refuse(String why) {
-        System.err.println("repro: " + why);
-        return 2;
+    private int refuse(String why) {
+        spec.commandLine().getErr().println("repro: " + why);
+        spec.commandLine().getErr().flush();
+        return Failures.EXIT;
     }
 
     private static void deleteTree(Path dir) throws IOException {
