@@ -107,6 +107,9 @@ public final class Machine implements AutoCloseable {
             artifactDir = spec.artifactDir() != null ? Files.createDirectories(spec.artifactDir())
                     : Files.createTempDirectory("initrd-harness-" + spec.arch().id() + "-" + spec.name() + "-");
             artifacts = new BootArtifacts(artifactDir);
+            // A reused directory: an earlier boot's journal must not pass for this one's.
+            Files.deleteIfExists(artifacts.journal());
+            Files.deleteIfExists(artifacts.unitTimeline());
             // Unix socket paths are limited to 108 bytes: sockets and overlays live in a short /tmp path.
             scratch = Files.createTempDirectory(Path.of("/tmp"), "ihm-");
             accel = AcceleratorProbe.choose(spec);
