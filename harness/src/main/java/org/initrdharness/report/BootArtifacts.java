@@ -22,7 +22,7 @@ public record BootArtifacts(Path dir) {
     /** Every file the boot read, by content hash, and its command line with tokens: what a replay or a bundle needs. */
     public Path inputs() { return dir.resolve("inputs.json"); }
 
-    /** Stage 1's journal as journald forwarded it to the second console (the harness's own stage 1 does). */
+    /** What the guest wrote to its second console ({@code Arch.journalPort()}): a journal, where stage 1 forwards one. */
     public Path journal() { return dir.resolve("journal.log"); }
 
     /** Each stage-1 unit's start, end and result, read from {@link #journal()}. */

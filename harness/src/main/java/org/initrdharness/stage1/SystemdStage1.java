@@ -38,7 +38,6 @@ public final class SystemdStage1 {
         if (options.network() != null) Networkd.compose(options.network(), c);
         Shell.compose(options.hookShell(), c);
         InitrdConfig.compose(arch, options, c);
-        JournalPort.compose(arch, options, c);
         KernelModules.compose(options, c);
         LegacyHooks.compose(options, c);
         UserAdditions.compose(options, c);

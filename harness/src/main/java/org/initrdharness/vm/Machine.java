@@ -407,7 +407,7 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    /** What stage 1 forwarded to the journal port (the harness's stage 1 does), and its unit timeline. */
+    /** What the guest wrote to its second console (Arch.journalPort()), and the unit timeline read from it. */
     private void writeJournal() {
         try {
             Path journal = scratch == null ? null : scratch.resolve("journal.log");
