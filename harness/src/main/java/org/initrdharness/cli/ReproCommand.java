@@ -3,25 +3,52 @@ package org.initrdharness.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.initrdharness.replay.BootManifest;
+import org.initrdharness.replay.Bundle;
+import org.initrdharness.replay.InputFinder;
+import org.initrdharness.replay.Replay;
 import org.initrdharness.report.BootArtifacts;
+import org.initrdharness.report.ReplayScript;
+import org.initrdharness.vm.kernel.PvhKernels;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code initrd-harness repro DIR}: shows what a recorded boot ended with, then boots the same
- * machine again with its console on this terminal, through fresh overlays.
+ * {@code initrd-harness repro DIR|F.tar.zst}: shows what a recorded boot ended with, then boots
+ * the same machine again with its console on this terminal, through fresh overlays.
+ * {@code repro --bundle DIR -o F.tar.zst} packs a boot into one file for another machine.
  */
 @Command(name = "repro", mixinStandardHelpOptions = true,
-        description = {"Reproduces a recorded boot (a scenario's or `boot`'s artifact directory):",
-                "prints the end of its console log and its timeline, then runs its qemu.sh with the",
-                "console on this terminal (Ctrl-A X quits). Base images are never written."})
+        description = {"Reproduces a recorded boot, from its artifact directory or from a bundle made by --bundle:",
+                "prints its timeline and the end of its console log, then runs the same QEMU command line with",
+                "the console on this terminal (Ctrl-A X quits). Disks boot through fresh overlays: the recorded",
+                "inputs are never written. Inputs no longer at their recorded path are found in the cache by sha256.",
+                "--bundle DIR -o F.tar.zst packs the boot (inputs.json, the evidence, every input once by hash;",
+                "typed secrets are never recorded) into one file that replays on another machine."})
 public final class ReproCommand implements CliCommand, Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "the boot's artifact directory (holds qemu.sh and console.log)")
-    Path dir;
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR|BUNDLE",
+            description = "the boot's artifact directory (holds inputs.json or qemu.sh), or a bundle (.tar.zst)")
+    Path source;
+
+    @Option(names = "--bundle", paramLabel = "DIR", description = "pack this artifact directory into the file given by -o")
+    Path bundleDir;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "the bundle to write (with --bundle), e.g. boot.tar.zst")
+    Path output;
 
     @Option(names = "--lines", defaultValue = "30", description = "console lines to show first (default: ${DEFAULT-VALUE})")
     int lines;
@@ -29,26 +56,108 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
     @Option(names = "--print", description = "only show the evidence and the command; do not boot")
     boolean printOnly;
 
+    @Option(names = "--timeout", paramLabel = "S", defaultValue = "3600",
+            description = "kill the replayed QEMU after S seconds (default: ${DEFAULT-VALUE})")
+    long timeoutSeconds;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
-        BootArtifacts artifacts = new BootArtifacts(dir);
+        if (bundleDir != null) return bundle();
+        if (output != null) return refuse("-o/--output goes with --bundle DIR: it names the bundle to write");
+        if (source == null) return refuse("give the artifact directory of a boot or a bundle (.tar.zst), or --bundle DIR -o F");
+        if (timeoutSeconds <= 0 || timeoutSeconds > 7 * 24 * 3600) {
+            return refuse("--timeout " + timeoutSeconds + " is outside 1..604800 seconds");
+        }
+        if (Files.isRegularFile(source)) return replayBundle();
+        if (!Files.isDirectory(source)) {
+            return refuse(source + " does not exist: give the artifact directory of a boot (e.g. target/boots/<Scenario>/"
+                    + "<release>/<arch>/<test>) or a bundle (.tar.zst)");
+        }
+        BootArtifacts artifacts = new BootArtifacts(source);
+        if (Files.isRegularFile(artifacts.inputs())) {
+            BootManifest m = BootManifest.read(artifacts.inputs());
+            Map<String, Path> files = new InputFinder(PvhKernels.defaultCache()).find(m);
+            return replay(m, files, source);
+        }
         if (!Files.isRegularFile(artifacts.replayScript())) {
-            System.err.println("repro: " + artifacts.replayScript() + " does not exist: give the artifact directory of a"
-                    + " boot (it holds qemu.sh and console.log), e.g. target/boots/<Scenario>/<arch>/<test>");
-            return 2;
+            return refuse(source + " holds neither inputs.json nor qemu.sh: give the artifact directory of a boot");
         }
-        if (Files.isRegularFile(artifacts.timeline())) {
-            System.out.println("== timeline (" + artifacts.timeline() + ")");
-            Files.readAllLines(artifacts.timeline()).forEach(System.out::println);
-        }
-        if (Files.isRegularFile(artifacts.consoleLog())) {
-            List<String> all = Files.readAllLines(artifacts.consoleLog());
-            System.out.println("== last " + Math.min(lines, all.size()) + " console lines (" + artifacts.consoleLog() + ")");
-            all.subList(Math.max(0, all.size() - lines), all.size()).forEach(System.out::println);
-        }
+        printEvidence(source, null);
         System.out.println("== replay: sh " + artifacts.replayScript());
         if (printOnly) return 0;
-        Process p = new ProcessBuilder("sh", artifacts.replayScript().toString()).inheritIO().start();
-        return p.waitFor();
+        return new ProcessBuilder("sh", artifacts.replayScript().toString()).inheritIO().start().waitFor();
+    }
+
+    private int bundle() throws IOException {
+        if (source != null) return refuse("give either a boot to replay or --bundle DIR, not both");
+        if (output == null) return refuse("--bundle " + bundleDir + " needs -o FILE (e.g. -o boot.tar.zst)");
+        if (!Files.isDirectory(bundleDir)) return refuse("--bundle " + bundleDir + " is not a directory: give a boot's artifact directory");
+        Path parent = output.toAbsolutePath().getParent();
+        if (Files.isDirectory(output) || parent == null || !Files.isDirectory(parent)) {
+            return refuse("-o " + output + " must name a file in an existing directory");
+        }
+        Bundle.Summary s = Bundle.write(bundleDir, output, PvhKernels.defaultCache());
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        out.println("repro: bundle " + s.describe());
+        out.println("repro: replay it anywhere with: initrd-harness repro " + output);
+        out.flush();
+        return 0;
+    }
+
+    private int replayBundle() throws IOException, InterruptedException {
+        if (!Bundle.isBundle(source)) return refuse(source + " is not a bundle (.tar.zst): give one made by repro --bundle");
+        // Unix socket paths are limited to 108 bytes: a short directory under /tmp.
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "ihr-");
+        try {
+            Bundle.Unpacked u = Bundle.unpack(source, dir);
+            return replay(u.manifest(), u.inputs(), u.evidence());
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private int replay(BootManifest m, Map<String, Path> files, Path evidence) throws IOException, InterruptedException {
+        printEvidence(evidence, m);
+        Path work = Files.createTempDirectory(Path.of("/tmp"), "ihr-run-");
+        try {
+            List<String> command = Replay.prepare(m, files, work);
+            System.out.println("== replay (" + m.arch() + ", Ctrl-A X quits): " + String.join(" ",
+                    command.stream().map(ReplayScript::quote).toList()));
+            System.out.flush();
+            if (printOnly) return 0;
+            return Replay.run(command, Duration.ofSeconds(timeoutSeconds));
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private void printEvidence(Path dir, BootManifest m) throws IOException {
+        BootArtifacts a = new BootArtifacts(dir);
+        if (Files.isRegularFile(a.timeline())) {
+            System.out.println("== timeline (" + a.timeline() + ")");
+            Files.readAllLines(a.timeline()).forEach(System.out::println);
+        }
+        if (m != null && !m.typed().isEmpty()) System.out.println("== typed on the console: " + String.join(" | ", m.typed()));
+        if (Files.isRegularFile(a.consoleLog())) {
+            List<String> all = Files.readAllLines(a.consoleLog());
+            System.out.println("== last " + Math.min(lines, all.size()) + " console lines (" + a.consoleLog() + ")");
+            all.subList(Math.max(0, all.size() - lines), all.size()).forEach(System.out::println);
+        }
+        System.out.flush();
+    }
+
+    private int refuse(String why) {
+        spec.commandLine().getErr().println("repro: " + why);
+        spec.commandLine().getErr().flush();
+        return Failures.EXIT;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        List<Path> all = new ArrayList<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(all::add);
+        }
+        for (Path p : all) Files.deleteIfExists(p);
     }
 }

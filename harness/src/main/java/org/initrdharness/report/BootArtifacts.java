@@ -19,6 +19,15 @@ public record BootArtifacts(Path dir) {
     /** A shell script that boots the same machine again with the console on the terminal. */
     public Path replayScript() { return dir.resolve("qemu.sh"); }
 
+    /** Every file the boot read, by content hash, and its command line with tokens: what a replay or a bundle needs. */
+    public Path inputs() { return dir.resolve("inputs.json"); }
+
+    /** What the guest wrote to its second console ({@code Arch.journalPort()}): a journal, where stage 1 forwards one. */
+    public Path journal() { return dir.resolve("journal.log"); }
+
+    /** Each stage-1 unit's start, end and result, read from {@link #journal()}. */
+    public Path unitTimeline() { return dir.resolve("units.txt"); }
+
     /** The events of the boot, one a line. */
     public Path timeline() { return dir.resolve("timeline.txt"); }
 
@@ -34,6 +43,8 @@ public record BootArtifacts(Path dir) {
     /** Human summary: where to look. */
     public String describe() {
         return "console log: " + consoleLog() + "\nreplay:      sh " + replayScript() + "\ntimeline:    " + timeline()
-                + "\nprofile:     " + stage1Profile();
+                + "\nprofile:     " + stage1Profile() + "\ninputs:      " + inputs()
+                + (java.nio.file.Files.isRegularFile(journal()) ? "\njournal:     " + journal() : "")
+                + (java.nio.file.Files.isRegularFile(unitTimeline()) ? "\nunits:       " + unitTimeline() : "");
     }
 }

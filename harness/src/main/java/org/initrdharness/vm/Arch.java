@@ -38,6 +38,13 @@ public enum Arch {
 
     public String qemuBinary() { return qemuBinary; }
 
+    /**
+     * The second console every machine has, kept as journal.log: ttyS1, or on aarch64 (whose
+     * virt machine has one UART) the virtio console hvc0. Never the console plymouth and
+     * systemd write to.
+     */
+    public String journalPort() { return this == X86_64 ? "ttyS1" : "hvc0"; }
+
     /** The serial console device the kernel writes to: ttyS0 or ttyAMA0. */
     public String console() { return console; }
 

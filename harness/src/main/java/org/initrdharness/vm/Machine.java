@@ -20,6 +20,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.initrdharness.files.AtomicFiles;
+import org.initrdharness.journal.UnitTimeline;
+import org.initrdharness.replay.BootInput;
+import org.initrdharness.replay.BootManifest;
 import org.initrdharness.report.BootArtifacts;
 import org.initrdharness.report.ConsoleLogFile;
 import org.initrdharness.report.ReplayScript;
@@ -71,6 +74,8 @@ public final class Machine implements AutoCloseable {
     private KernelBoot kernelBoot;
     private Timeline timeline;
     private List<String> command;
+    private BootManifest manifest;
+    private final List<BootInput> hotplugInputs = new ArrayList<>();
     private QemuProcess process;
     private SocketChannel consoleChannel;
     private Console console;
@@ -102,6 +107,9 @@ public final class Machine implements AutoCloseable {
             artifactDir = spec.artifactDir() != null ? Files.createDirectories(spec.artifactDir())
                     : Files.createTempDirectory("initrd-harness-" + spec.arch().id() + "-" + spec.name() + "-");
             artifacts = new BootArtifacts(artifactDir);
+            // A reused directory: an earlier boot's journal must not pass for this one's.
+            Files.deleteIfExists(artifacts.journal());
+            Files.deleteIfExists(artifacts.unitTimeline());
             // Unix socket paths are limited to 108 bytes: sockets and overlays live in a short /tmp path.
             scratch = Files.createTempDirectory(Path.of("/tmp"), "ihm-");
             accel = AcceleratorProbe.choose(spec);
@@ -121,7 +129,7 @@ public final class Machine implements AutoCloseable {
                 empties.add(image);
             }
             QemuCommand.Layout layout = new QemuCommand.Layout(scratch.resolve("console.sock"),
-                    scratch.resolve("qmp.sock"), overlays, empties);
+                    scratch.resolve("qmp.sock"), overlays, empties, scratch.resolve("journal.log"));
             kernelBoot = PvhKernels.inDefaultCache().choose(spec.arch(), spec.kernel(), spec.kernelEntry());
             command = QemuCommand.build(spec, accel.accelerator(), layout, kernelBoot);
             ReplayScript.write(artifacts.replayScript(), List.of(
@@ -131,6 +139,8 @@ public final class Machine implements AutoCloseable {
                     "The console is on this terminal: Ctrl-A X quits QEMU, Ctrl-A C switches to its monitor.",
                     "Disks boot through fresh overlays in a temporary directory: base images are not written."),
                     setup, QemuCommand.forTerminal(command), scratch);
+            manifest = BootRecord.of(spec, accel.accelerator(), kernelBoot, QemuCommand.forTerminal(command), scratch);
+            manifest.write(artifacts.inputs());
 
             timeline = new Timeline(System.nanoTime());
             LIVE.add(this);
@@ -301,6 +311,7 @@ public final class Machine implements AutoCloseable {
         }
         Path overlay = scratch.resolve("hotplug-" + disk.serial() + "-" + System.nanoTime() + ".qcow2");
         QemuImg.createOverlay(disk.image(), disk.format(), overlay);
+        hotplugInputs.add(BootRecord.input("hotplug-" + disk.serial(), "hotplug-disk", disk.image(), disk.format()));
         qmp.hotplugDisk(id, overlay, DiskFormat.QCOW2, disk.serial(), disk.readOnly(), bus);
         hotplugged.put(id, bus == null ? "" : bus);
         return id;
@@ -351,6 +362,13 @@ public final class Machine implements AutoCloseable {
                     // best effort
                 }
             }
+            if (manifest != null) {
+                try {
+                    manifest.with(console == null ? List.of() : console.typed(), hotplugInputs).write(artifacts.inputs());
+                } catch (IOException e) {
+                    // evidence only
+                }
+            }
             if (timeline != null) {
                 try {
                     timeline.write(artifacts.timeline());
@@ -358,6 +376,7 @@ public final class Machine implements AutoCloseable {
                     // evidence only
                 }
                 writeProfile();
+                writeJournal();
             }
         } finally {
             LIVE.remove(this);
@@ -385,6 +404,18 @@ public final class Machine implements AutoCloseable {
                     InitrdStats.of(spec.initrd()).orElse(null)).write(artifacts.dir());
         } catch (IOException | RuntimeException e) {
             // evidence only: a profile that cannot be read must not fail the boot
+        }
+    }
+
+    /** What the guest wrote to its second console (Arch.journalPort()), and the unit timeline read from it. */
+    private void writeJournal() {
+        try {
+            Path journal = scratch == null ? null : scratch.resolve("journal.log");
+            if (journal == null || !Files.isRegularFile(journal) || Files.size(journal) == 0) return;
+            AtomicFiles.write(artifacts.journal(), Files.readAllBytes(journal));
+            AtomicFiles.write(artifacts.unitTimeline(), UnitTimeline.read(artifacts.journal()).format());
+        } catch (IOException | RuntimeException e) {
+            // evidence only
         }
     }
 

@@ -12,11 +12,15 @@ import org.initrdharness.vm.kernel.KernelBoot;
  */
 public final class QemuCommand {
 
-    /** Where a started machine keeps its sockets and disks. */
-    public record Layout(Path consoleSocket, Path qmpSocket, List<Path> diskFiles, List<Path> emptyDiskFiles) {
+    /** Where a started machine keeps its sockets and disks, and the file its second console (the journal port) writes to, or null. */
+    public record Layout(Path consoleSocket, Path qmpSocket, List<Path> diskFiles, List<Path> emptyDiskFiles, Path journalFile) {
         public Layout {
             diskFiles = List.copyOf(diskFiles);
             emptyDiskFiles = List.copyOf(emptyDiskFiles);
+        }
+
+        public Layout(Path consoleSocket, Path qmpSocket, List<Path> diskFiles, List<Path> emptyDiskFiles) {
+            this(consoleSocket, qmpSocket, diskFiles, emptyDiskFiles, null);
         }
     }
 
@@ -58,6 +62,7 @@ public final class QemuCommand {
                 "-serial", "chardev:console"));
         a.addAll(List.of("-chardev", "socket,id=qmp,path=" + opt(layout.qmpSocket()) + ",server=on,wait=off",
                 "-mon", "chardev=qmp,mode=control"));
+        if (layout.journalFile() != null) a.addAll(journalPort(arch, layout.journalFile()));
         a.add("-S");
         // A guest that loads a pvpanic driver reports its panic to QMP and makes QEMU exit with 1.
         a.addAll(List.of("-device", arch == Arch.X86_64 ? "pvpanic" : "pvpanic-pci", "-action", "panic=exit-failure"));
@@ -82,6 +87,20 @@ public final class QemuCommand {
             a.addAll(List.of("-device", arch == Arch.X86_64 ? "VGA" : "virtio-gpu-pci"));
         }
         a.addAll(spec.extraQemuArgs());
+        return a;
+    }
+
+    /**
+     * The second console ({@link Arch#journalPort()}) into a file: ttyS1 on x86_64, a virtio
+     * console (hvc0) on aarch64. The kernel's console stays on the first port.
+     */
+    static List<String> journalPort(Arch arch, Path file) {
+        List<String> a = new ArrayList<>(List.of("-chardev", "file,id=journal,path=" + opt(file)));
+        if (arch == Arch.X86_64) {
+            a.addAll(List.of("-serial", "chardev:journal"));
+        } else {
+            a.addAll(List.of("-device", "virtio-serial-pci,id=journal-bus", "-device", "virtconsole,chardev=journal,name=journal"));
+        }
         return a;
     }
 

@@ -48,6 +48,13 @@ public class CliRefusalsTest {
             {new String[] {"list-initrd", "/tmp"}, "list-initrd: /tmp is a directory, not an initrd file"},
             {new String[] {"list-initrd", "/nonexistent.img"}, "list-initrd: cannot read /nonexistent.img: no such file"},
             {new String[] {"diff-initrd", "/tmp", "/tmp"}, "diff-initrd: /tmp is a directory"},
+            {new String[] {"repro", "/nonexistent/boot"}, "repro: /nonexistent/boot does not exist: give the artifact directory"},
+            {new String[] {"repro", list}, "is not a bundle (.tar.zst)"},
+            {new String[] {"repro", "--bundle", "/tmp"}, "repro: --bundle /tmp needs -o FILE"},
+            {new String[] {"repro", "--bundle", "/tmp", "-o", "/nonexistent/dir/b.tar.zst"}, "must name a file in an existing directory"},
+            {new String[] {"repro", "--bundle", "/tmp", "-o", "/tmp/b.tar.zst"}, "/tmp has no inputs.json"},
+            {new String[] {"repro", "/tmp", "-o", "/tmp/b.tar.zst"}, "repro: -o/--output goes with --bundle DIR"},
+            {new String[] {"repro", "/tmp", "--timeout", "0"}, "repro: --timeout 0 is outside"},
             {new String[] {"build-initrd", "--contents", list, "--output", "x.img", "--no-such-option"}, "build-initrd: Unknown option: '--no-such-option'"},
         };
     }

@@ -5,16 +5,13 @@ import static org.testng.Assert.assertNotEquals;
 import static org.testng.Assert.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.initrdharness.images.GuestImages;
 import org.initrdharness.images.disk.Stage2;
 import org.initrdharness.scenarios.support.MarkingUnit;
@@ -58,36 +55,32 @@ public class LuksPassphraseScenario extends Scenario {
     public void rdLuksUuidRootOpensWithThePassphraseTypedOnTheSerialConsole() throws IOException {
         GuestImages images = images();
         String passphrase = ScratchLuks.freshPassphrase();
-        Path scratch = Files.createTempDirectory("luks-plymouth-");
-        try {
-            Path root = ScratchLuks.rootWithPassphrase(images, passphrase, scratch);
-            MachineSpec spec = machine("rd-luks-uuid").initrd(conventionalInitrd()).disk(Disk.raw(root, "luks"))
-                    .append("rd.luks.uuid=" + images.luksUuid() + " " + rootByLabel() + " " + Stage2.SHELL_SWITCH).build();
-            Path consoleLog;
-            try (Machine m = start(spec)) {
-                consoleLog = m.artifacts().consoleLog();
-                Console console = m.console();
-                ConsoleMatch prompt = console.waitFor(ANY_PROMPT, Duration.ofSeconds(150));
-                console.sendSecretLine(passphrase);
-                Stage2Report stage2 = awaitStage2(m);
-                assertEquals(stage2.arch(), arch.id(), "stage 2 runs on the guest's arch");
-                // What stage 1 did: stage 2's root is the device-mapper volume it opened for
-                // rd.luks.uuid= (named luks-UUID, a LUKS2 crypt target of that header UUID).
-                m.console().expect("stage2: shell on the console", Duration.ofSeconds(30));
-                m.console().waitFor(EmergencyShellScenario.SHELL_PROMPT, Duration.ofSeconds(30));
-                ShellResult opened = m.console().shell().run("d=/sys/dev/block/$(awk '$5 == \"/\" { d = $3 } END { print d }'"
-                        + " /proc/self/mountinfo)/dm; cat $d/name $d/uuid");
-                assertEquals(opened.exitStatus(), 0, "stage 2's root is a device-mapper volume: " + opened);
-                assertEquals(opened.output().strip(), "luks-" + images.luksUuid() + "\nCRYPT-LUKS2-"
-                        + images.luksUuid().toString().replace("-", "") + "-luks-" + images.luksUuid(),
-                        "stage 2's root is the LUKS volume stage 1 opened: " + opened);
-                System.out.printf("%s: prompt at %.1f s, stage 2 at %.1f s (guest uptime %.1f s)%n", release + "/" + arch,
-                        prompt.seconds(), stage2.secondsSinceStart(), stage2.uptime());
-            }
-            assertNoLeak(List.of(passphrase), List.of(consoleLog));
-        } finally {
-            deleteTree(scratch);
+        Path scratch = scratchDir("rd-luks-uuid");
+        Path root = ScratchLuks.rootWithPassphrase(images, passphrase, scratch);
+        MachineSpec spec = machine("rd-luks-uuid").initrd(conventionalInitrd()).disk(Disk.raw(root, "luks"))
+                .append("rd.luks.uuid=" + images.luksUuid() + " " + rootByLabel() + " " + Stage2.SHELL_SWITCH).build();
+        Path consoleLog;
+        try (Machine m = start(spec)) {
+            consoleLog = m.artifacts().consoleLog();
+            Console console = m.console();
+            ConsoleMatch prompt = console.waitFor(ANY_PROMPT, Duration.ofSeconds(150));
+            console.sendSecretLine(passphrase);
+            Stage2Report stage2 = awaitStage2(m);
+            assertEquals(stage2.arch(), arch.id(), "stage 2 runs on the guest's arch");
+            // What stage 1 did: stage 2's root is the device-mapper volume it opened for
+            // rd.luks.uuid= (named luks-UUID, a LUKS2 crypt target of that header UUID).
+            m.console().expect("stage2: shell on the console", Duration.ofSeconds(30));
+            m.console().waitFor(EmergencyShellScenario.SHELL_PROMPT, Duration.ofSeconds(30));
+            ShellResult opened = m.console().shell().run("d=/sys/dev/block/$(awk '$5 == \"/\" { d = $3 } END { print d }'"
+                    + " /proc/self/mountinfo)/dm; cat $d/name $d/uuid");
+            assertEquals(opened.exitStatus(), 0, "stage 2's root is a device-mapper volume: " + opened);
+            assertEquals(opened.output().strip(), "luks-" + images.luksUuid() + "\nCRYPT-LUKS2-"
+                    + images.luksUuid().toString().replace("-", "") + "-luks-" + images.luksUuid(),
+                    "stage 2's root is the LUKS volume stage 1 opened: " + opened);
+            System.out.printf("%s: prompt at %.1f s, stage 2 at %.1f s (guest uptime %.1f s)%n", release + "/" + arch,
+                    prompt.seconds(), stage2.secondsSinceStart(), stage2.uptime());
         }
+        assertNoLeak(List.of(passphrase), List.of(consoleLog));
     }
 
     @Test(groups = "nightly")
@@ -101,39 +94,35 @@ public class LuksPassphraseScenario extends Scenario {
         mapperMark().addTo(options);
         journalMark().addTo(options);
         Path initrd = stage1(options.build());
-        Path scratch = Files.createTempDirectory("luks-plymouth-");
-        try {
-            Path root = ScratchLuks.rootWithPassphrase(images, right, scratch);
-            MachineSpec spec = machine("wrong-then-right").initrd(initrd)
-                    .disk(Disk.raw(root, "luks")).append("rd.luks.uuid=" + images.luksUuid() + " " + rootByLabel())
-                    .build();
-            Path consoleLog;
-            try (Machine m = start(spec)) {
-                consoleLog = m.artifacts().consoleLog();
-                Console console = m.console();
-                ConsoleMatch first = console.waitFor(PROMPT, Duration.ofSeconds(150));
-                assertEquals(first.group(1), volume, "the serial console asks for the root volume's passphrase");
-                console.sendSecretLine(wrong);
-                ConsoleMatch again = console.waitFor(PROMPT, Duration.ofSeconds(60));
-                assertNotEquals(again.line().id(), first.line().id(), "a new prompt, not a redraw of the first");
-                assertEquals(again.group(1), volume, "the wrong passphrase is refused and the same volume asked again");
-                double refusedAt = again.seconds();
-                console.sendSecretLine(right);
-                Stage2Report stage2 = awaitStage2(m);
+        Path scratch = scratchDir("wrong-then-right");
+        Path root = ScratchLuks.rootWithPassphrase(images, right, scratch);
+        MachineSpec spec = machine("wrong-then-right").initrd(initrd)
+                .disk(Disk.raw(root, "luks")).append("rd.luks.uuid=" + images.luksUuid() + " " + rootByLabel())
+                .build();
+        Path consoleLog;
+        try (Machine m = start(spec)) {
+            consoleLog = m.artifacts().consoleLog();
+            Console console = m.console();
+            ConsoleMatch first = console.waitFor(PROMPT, Duration.ofSeconds(150));
+            assertEquals(first.group(1), volume, "the serial console asks for the root volume's passphrase");
+            console.sendSecretLine(wrong);
+            ConsoleMatch again = console.waitFor(PROMPT, Duration.ofSeconds(60));
+            assertNotEquals(again.line().id(), first.line().id(), "a new prompt, not a redraw of the first");
+            assertEquals(again.group(1), volume, "the wrong passphrase is refused and the same volume asked again");
+            double refusedAt = again.seconds();
+            console.sendSecretLine(right);
+            Stage2Report stage2 = awaitStage2(m);
 
-                assertEquals(promptLines(console).size(), 2, "asked exactly twice: " + promptLines(console));
-                assertPlymouthAnswered(stage2);
-                assertEquals(stage2.mark("mapper"), volume + "\nroot=" + volume,
-                        "the right passphrase opened the root volume and the root label is on it");
-                assertTrue(stage2.mark("cryptsetup-journal").contains("Passphrase incorrect"),
-                        "systemd-cryptsetup logged the refusal: " + stage2.mark("cryptsetup-journal"));
-                System.out.printf("%s: prompt at %.1f s, asked again at %.1f s, stage 2 at %.1f s (guest uptime %.1f s)%n",
-                        release + "/" + arch, first.seconds(), refusedAt, stage2.secondsSinceStart(), stage2.uptime());
-            }
-            assertNoLeak(List.of(right, wrong), List.of(consoleLog));
-        } finally {
-            deleteTree(scratch);
+            assertEquals(promptLines(console).size(), 2, "asked exactly twice: " + promptLines(console));
+            assertPlymouthAnswered(stage2);
+            assertEquals(stage2.mark("mapper"), volume + "\nroot=" + volume,
+                    "the right passphrase opened the root volume and the root label is on it");
+            assertTrue(stage2.mark("cryptsetup-journal").contains("Passphrase incorrect"),
+                    "systemd-cryptsetup logged the refusal: " + stage2.mark("cryptsetup-journal"));
+            System.out.printf("%s: prompt at %.1f s, asked again at %.1f s, stage 2 at %.1f s (guest uptime %.1f s)%n",
+                    release + "/" + arch, first.seconds(), refusedAt, stage2.secondsSinceStart(), stage2.uptime());
         }
+        assertNoLeak(List.of(right, wrong), List.of(consoleLog));
     }
 
     @Test(groups = "nightly")
@@ -147,39 +136,35 @@ public class LuksPassphraseScenario extends Scenario {
         plymouthMark().addTo(options);
         mapperMark().addTo(options);
         Path initrd = stage1(options.build());
-        Path scratch = Files.createTempDirectory("luks-plymouth-");
-        try {
-            Path root = ScratchLuks.rootWithPassphrase(images, passphrase, scratch);
-            Path data = ScratchLuks.newVolume("stage2data", dataUuid, passphrase, scratch);
-            MachineSpec spec = machine("one-answer-two-volumes").initrd(initrd)
-                    .disk(Disk.raw(root, "luks")).disk(Disk.raw(data, "data"))
-                    .append("rd.luks.uuid=" + images.luksUuid() + " rd.luks.uuid=" + dataUuid + " " + rootByLabel())
-                    .build();
-            Path consoleLog;
-            try (Machine m = start(spec)) {
-                consoleLog = m.artifacts().consoleLog();
-                Console console = m.console();
-                ConsoleMatch first = console.waitFor(PROMPT, Duration.ofSeconds(150));
-                assertTrue(first.group(1).equals(rootVolume) || first.group(1).equals(dataVolume),
-                        "the prompt names one of the two volumes: " + first.text());
-                console.sendSecretLine(passphrase);
-                console.failOn(new FailurePattern("a second passphrase prompt (the cached passphrase should open the"
-                        + " other volume)", PROMPT, BootFailure.Kind.PATTERN));
-                Stage2Report stage2 = awaitStage2(m);
+        Path scratch = scratchDir("one-answer-two-volumes");
+        Path root = ScratchLuks.rootWithPassphrase(images, passphrase, scratch);
+        Path data = ScratchLuks.newVolume("stage2data", dataUuid, passphrase, scratch);
+        MachineSpec spec = machine("one-answer-two-volumes").initrd(initrd)
+                .disk(Disk.raw(root, "luks")).disk(Disk.raw(data, "data"))
+                .append("rd.luks.uuid=" + images.luksUuid() + " rd.luks.uuid=" + dataUuid + " " + rootByLabel())
+                .build();
+        Path consoleLog;
+        try (Machine m = start(spec)) {
+            consoleLog = m.artifacts().consoleLog();
+            Console console = m.console();
+            ConsoleMatch first = console.waitFor(PROMPT, Duration.ofSeconds(150));
+            assertTrue(first.group(1).equals(rootVolume) || first.group(1).equals(dataVolume),
+                    "the prompt names one of the two volumes: " + first.text());
+            console.sendSecretLine(passphrase);
+            console.failOn(new FailurePattern("a second passphrase prompt (the cached passphrase should open the"
+                    + " other volume)", PROMPT, BootFailure.Kind.PATTERN));
+            Stage2Report stage2 = awaitStage2(m);
 
-                assertEquals(promptLines(console).size(), 1, "asked once: " + promptLines(console));
-                assertPlymouthAnswered(stage2);
-                List<String> open = List.of(stage2.mark("mapper").split("\n"));
-                assertTrue(open.contains(rootVolume) && open.contains(dataVolume),
-                        "both volumes open before switch-root: " + open);
-                assertTrue(open.contains("root=" + rootVolume), "the root label is on the root volume: " + open);
-                System.out.printf("%s: one answer at %.1f s opened %s and %s; stage 2 at %.1f s (guest uptime %.1f s)%n",
-                        release + "/" + arch, first.seconds(), rootVolume, dataVolume, stage2.secondsSinceStart(), stage2.uptime());
-            }
-            assertNoLeak(List.of(passphrase), List.of(consoleLog));
-        } finally {
-            deleteTree(scratch);
+            assertEquals(promptLines(console).size(), 1, "asked once: " + promptLines(console));
+            assertPlymouthAnswered(stage2);
+            List<String> open = List.of(stage2.mark("mapper").split("\n"));
+            assertTrue(open.contains(rootVolume) && open.contains(dataVolume),
+                    "both volumes open before switch-root: " + open);
+            assertTrue(open.contains("root=" + rootVolume), "the root label is on the root volume: " + open);
+            System.out.printf("%s: one answer at %.1f s opened %s and %s; stage 2 at %.1f s (guest uptime %.1f s)%n",
+                    release + "/" + arch, first.seconds(), rootVolume, dataVolume, stage2.secondsSinceStart(), stage2.uptime());
         }
+        assertNoLeak(List.of(passphrase), List.of(consoleLog));
     }
 
     /** plymouthd was running late in stage 1, and the plymouth agent (not the console's) took the request. */
@@ -252,9 +237,9 @@ public class LuksPassphraseScenario extends Scenario {
     }
 
     static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        if (!java.nio.file.Files.exists(dir)) return;
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(p);
         }
     }
 }

@@ -20,7 +20,8 @@ import org.initrdharness.initrd.PlanEntry;
  * A small guest for testing the machine layer: the Debian kernel from {@link VmImages} and a
  * busybox initrd whose /init does what {@code test=MODE} on the kernel command line says:
  * {@code marker} prints a marker and powers off, {@code panic} lets init exit, {@code quiet}
- * says nothing more, {@code prompt} asks for a passphrase without a newline, {@code shell}
+ * says nothing more, {@code prompt} asks for a passphrase without a newline, {@code evidence} asks
+ * for one, prints the start of /dev/vda and lets init exit, {@code shell}
  * (the default) runs a shell on the console. The virtio modules are loaded first, so that disks
  * show up as /dev/vdX.
  */
@@ -54,6 +55,10 @@ final class BusyboxGuest {
             "  quiet) sleep 3600 ;;",
             "  prompt) printf 'Please enter passphrase for disk test-disk: '; read -r answer;"
                     + " echo \"HARNESS-ANSWER length=${#answer}\"; poweroff -f ;;",
+            // A boot that fails on purpose after reading a typed answer and its first disk.
+            "  evidence) printf 'Please enter passphrase for disk test-disk: '; read -r -t 120 answer;"
+                    + " echo \"HARNESS-ANSWER length=${#answer}\"; echo \"HARNESS-DISK $(head -c 40 /dev/vda | tr -dc 'a-z0-9-')\";"
+                    + " echo HARNESS-PANICKING; exit 1 ;;",
             "  *) echo HARNESS-SHELL; exec sh ;;",
             "esac",
             "");

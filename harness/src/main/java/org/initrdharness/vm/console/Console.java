@@ -61,6 +61,8 @@ public final class Console implements AutoCloseable {
     private final LineBuffer buffer;
     private final Responders responders;
     private final List<OutputStream> taps = new CopyOnWriteArrayList<>();
+    // What was typed, as the log shows it (secrets as their placeholder): a replay names it.
+    private final List<String> typed = new CopyOnWriteArrayList<>();
     private final Thread reader;
 
     /**
@@ -233,7 +235,15 @@ public final class Console implements AutoCloseable {
     private synchronized void write(byte[] bytes, String logged) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         while (b.hasRemaining()) input.write(b);
-        if (logged != null) log.input(seconds(), logged);
+        if (logged != null) {
+            log.input(seconds(), logged);
+            typed.add(logged);
+        }
+    }
+
+    /** Everything typed so far as the log shows it: secrets are "&lt;secret&gt;", a terminal's raw keys are not listed. */
+    public List<String> typed() {
+        return List.copyOf(typed);
     }
 
     /** A shell on this console: run commands, get their exit status and output. */

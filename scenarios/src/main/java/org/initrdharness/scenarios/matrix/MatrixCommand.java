@@ -16,6 +16,7 @@ import org.initrdharness.scenarios.matrix.history.CellHistory;
 import org.initrdharness.scenarios.matrix.history.History;
 import org.initrdharness.scenarios.matrix.retry.Attempts;
 import org.initrdharness.scenarios.matrix.retry.Retries;
+import org.initrdharness.scenarios.support.BundleMode;
 import org.initrdharness.scenarios.support.GuestSource;
 import org.initrdharness.scenarios.support.RunSecrets;
 import org.initrdharness.scenarios.support.Secret;
@@ -73,6 +74,10 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
     @Option(names = "--kernel-entry", paramLabel = "pvh|bzimage",
             description = "how x86_64 kernels are entered (default: pvh when the kernel has the note)")
     String kernelEntry;
+
+    @Option(names = "--bundles", paramLabel = "always|failed|never", defaultValue = "failed",
+            description = "pack boots into <artifact dir>.tar.zst for `repro` on another machine (default: ${DEFAULT-VALUE})")
+    String bundles;
 
     @Option(names = "--list", description = "print the cells this shard would run, and exit")
     boolean list;
@@ -136,6 +141,12 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
                 return 2;
             }
         }
+        try {
+            BundleMode.parse(bundles);
+        } catch (IllegalArgumentException e) {
+            System.err.println("matrix: --" + e.getMessage());
+            return 2;
+        }
         int n = parallel != null ? parallel : Math.max(1, Runtime.getRuntime().availableProcessors());
         if (n < 1) {
             System.err.println("matrix: --parallel must be at least 1");
@@ -191,6 +202,7 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
         Map<String, String> params = new LinkedHashMap<>();
         params.put(GuestSource.REPORT_DIR, reportDir.toAbsolutePath().toString());
         if (kernelEntry != null) params.put(GuestSource.KERNEL_ENTRY, kernelEntry);
+        params.put(GuestSource.BUNDLES, BundleMode.parse(bundles).id());
         if (kernel != null) {
             params.put(GuestSource.USER_KERNEL, kernel.toAbsolutePath().toString());
             params.put(GuestSource.USER_INITRD, initrd.toAbsolutePath().toString());

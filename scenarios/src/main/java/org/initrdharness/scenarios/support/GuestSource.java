@@ -14,6 +14,9 @@ public final class GuestSource {
     /** How x86_64 kernels are entered: "pvh" or "bzimage"; empty: PVH when the kernel has it. */
     public static final String KERNEL_ENTRY = "initrd-harness.kernel-entry";
 
+    /** When a boot is packed into a bundle beside its artifact directory: "always", "failed" (the default) or "never". */
+    public static final String BUNDLES = "initrd-harness.bundles";
+
     private GuestSource() {
     }
 }

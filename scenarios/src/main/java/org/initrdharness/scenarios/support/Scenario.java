@@ -5,13 +5,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import org.initrdharness.images.GuestImages;
 import org.initrdharness.images.Release;
 import org.initrdharness.images.VmImages;
 import org.initrdharness.images.disk.Stage2;
+import org.initrdharness.replay.Bundle;
 import org.initrdharness.scenarios.matrix.MatrixCell;
 import org.initrdharness.scenarios.matrix.OutcomeCollector;
 import org.initrdharness.stage1.Stage1Options;
@@ -20,6 +23,7 @@ import org.initrdharness.vm.Disk;
 import org.initrdharness.vm.KernelEntry;
 import org.initrdharness.vm.Machine;
 import org.initrdharness.vm.MachineSpec;
+import org.initrdharness.vm.kernel.PvhKernels;
 import org.testng.ITestResult;
 import org.testng.Reporter;
 import org.testng.SkipException;
@@ -42,14 +46,17 @@ public abstract class Scenario {
     private Path userKernel;
     private Path userInitrd;
     private KernelEntry kernelEntry;
+    private BundleMode bundles = BundleMode.FAILED;
     private final List<Machine> machines = new ArrayList<>();
+    private final List<Path> scratchDirs = new ArrayList<>();
 
     @BeforeClass(alwaysRun = true)
     @Parameters({"arch", "release", GuestSource.REPORT_DIR, GuestSource.USER_KERNEL, GuestSource.USER_INITRD,
-            GuestSource.KERNEL_ENTRY})
+            GuestSource.KERNEL_ENTRY, GuestSource.BUNDLES})
     public void selectArch(@Optional("x86_64") String arch, @Optional("bookworm") String release,
             @Optional("") String reportDir, @Optional("") String kernel, @Optional("") String initrd,
-            @Optional("") String kernelEntry) {
+            @Optional("") String kernelEntry, @Optional("") String bundles) {
+        this.bundles = BundleMode.parse(bundles);
         this.arch = Arch.parse(arch);
         this.release = Release.parse(release);
         this.reportDir = Path.of(reportDir.isEmpty() ? "target/boots" : reportDir).toAbsolutePath();
@@ -127,6 +134,22 @@ public abstract class Scenario {
                 .kernelEntry(kernelEntry);
     }
 
+    /**
+     * A fresh directory for disks this test makes (a LUKS copy with its own passphrase), beside
+     * its boots' artifacts. It outlives the test when the test fails, so that its boots replay
+     * and bundle; it is removed when the test passes.
+     */
+    protected Path scratchDir(String name) throws IOException {
+        Path dir = reportDir.resolve(getClass().getSimpleName()).resolve(release.id()).resolve(arch.id())
+                .resolve("scratch-" + name);
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        synchronized (scratchDirs) {
+            scratchDirs.add(dir);
+        }
+        return dir;
+    }
+
     /** Starts the machine; it is closed after the test whatever happens, and named in reports. */
     protected Machine start(MachineSpec spec) throws IOException {
         Machine m = new Machine(spec);
@@ -150,15 +173,49 @@ public abstract class Scenario {
             toClose = new ArrayList<>(machines);
             machines.clear();
         }
+        boolean failed = !result.isSuccess() && result.getStatus() != ITestResult.SKIP;
         for (Machine m : toClose) {
             m.close();
-            if (!result.isSuccess() && result.getStatus() != ITestResult.SKIP && m.spec().artifactDir() != null
-                    && Files.isDirectory(m.spec().artifactDir())) {
+            Path dir = m.spec().artifactDir();
+            if (dir == null || !Files.isDirectory(dir)) continue;
+            String bundle = bundles.packs(failed) ? bundle(m) : "";
+            if (failed) {
                 String evidence = "artifacts of " + cell() + "." + result.getName()
-                        + " (" + m.spec().name() + "):\n" + m.artifacts().describe();
+                        + " (" + m.spec().name() + "):\n" + m.artifacts().describe() + bundle;
                 System.out.println(evidence);
                 Reporter.log(evidence);
             }
+        }
+        List<Path> scratch;
+        synchronized (scratchDirs) {
+            scratch = new ArrayList<>(scratchDirs);
+            scratchDirs.clear();
+        }
+        for (Path dir : scratch) {
+            if (failed) {
+                System.out.println("scratch disks of " + cell() + "." + result.getName() + " kept in " + dir);
+            } else {
+                deleteTree(dir);
+            }
+        }
+    }
+
+    /** Packs the machine's boot beside its artifact directory; a bundle that cannot be written is reported, not fatal. */
+    private static String bundle(Machine m) {
+        Path dir = m.spec().artifactDir();
+        Path file = dir.resolveSibling(dir.getFileName() + ".tar.zst");
+        try {
+            Bundle.Summary s = Bundle.write(dir, file, PvhKernels.defaultCache());
+            return "\nbundle:      " + file + " (" + s.bytes() / 1024 / 1024 + " MiB; initrd-harness repro " + file + ")";
+        } catch (IOException | RuntimeException e) {
+            return "\nbundle:      not written: " + e.getMessage();
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 }

@@ -48,11 +48,11 @@ public final class ScratchLuks {
     public static Path rootWithPassphrase(GuestImages images, String passphrase, Path dir) throws IOException {
         Path copy = dir.resolve("root-luks.img");
         Files.copy(images.luksDisk(), copy, StandardCopyOption.REPLACE_EXISTING);
-        Path pass = LuksVolume.secretFile(dir, passphrase);
+        Path keyDir = keyDir();
         try {
-            LuksVolume.addKey(copy, images.luksKeyfile(), pass, dir);
+            LuksVolume.addKey(copy, images.luksKeyfile(), LuksVolume.secretFile(keyDir, passphrase), keyDir);
         } finally {
-            Files.deleteIfExists(pass);
+            deleteKeyDir(keyDir);
         }
         return copy;
     }
@@ -67,12 +67,29 @@ public final class ScratchLuks {
         long fsBytes = 8L << 20;
         Tools.check(List.of(mkfs.toString(), "-q", "-F", "-t", "ext4", "-L", label, volume.toString(),
                 (fsBytes >> 10) + "k"), "making the ext4 file system " + label);
-        Path pass = LuksVolume.secretFile(dir, passphrase);
+        Path keyDir = keyDir();
         try {
-            LuksVolume.encryptInPlace(volume, uuid.toString(), pass, dir);
+            LuksVolume.encryptInPlace(volume, uuid.toString(), LuksVolume.secretFile(keyDir, passphrase), keyDir);
         } finally {
-            Files.deleteIfExists(pass);
+            deleteKeyDir(keyDir);
         }
         return volume;
+    }
+
+    /**
+     * The passphrase's key file and cryptsetup's temporary files live outside the report
+     * directory (where the disks themselves may stay, for a replay): a scan of the reports by a
+     * test running at the same time must never meet them.
+     */
+    private static Path keyDir() throws IOException {
+        return Files.createTempDirectory("luks-key-",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    }
+
+    private static void deleteKeyDir(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
     }
 }

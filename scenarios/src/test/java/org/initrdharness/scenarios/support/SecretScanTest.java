@@ -34,6 +34,24 @@ public class SecretScanTest {
     }
 
     @Test
+    public void readsABootBundleAsWhatItUnpacksTo() throws IOException {
+        Path dir = Files.createTempDirectory("secret-scan-bundle");
+        String secret = ScratchLuks.freshPassphrase();
+        try (var out = new com.github.luben.zstd.ZstdOutputStreamNoFinalizer(Files.newOutputStream(dir.resolve("boot.tar.zst")), 19)) {
+            // Enough varied text around it that zstd Huffman-codes the literals: the secret's bytes are not in the file.
+            StringBuilder text = new StringBuilder();
+            java.util.Random r = new java.util.Random(1);
+            for (int i = 0; i < 20000; i++) text.append((char) ('a' + r.nextInt(8)));
+            text.append(" typed ").append(secret).append(' ');
+            for (int i = 0; i < 20000; i++) text.append((char) ('a' + r.nextInt(8)));
+            out.write(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertFalse(SecretScan.contains(new String(Files.readAllBytes(dir.resolve("boot.tar.zst")),
+                java.nio.charset.StandardCharsets.ISO_8859_1), List.of(secret)), "compressed, the bytes do not show it");
+        assertEquals(SecretScan.leaks(dir, List.of(secret)), List.of(dir.resolve("boot.tar.zst") + ": secret #1"));
+    }
+
+    @Test
     public void findsAKeyFileRawInHexAndInBase64AndAnyPrivateKey() throws IOException {
         Path dir = Files.createTempDirectory("secret-scan-keys");
         byte[] key = org.initrdharness.images.disk.LuksVolume.keyfileBytes();
