@@ -37,6 +37,7 @@ import org.initrdharness.vm.kernel.PvhKernels;
 import org.initrdharness.vm.qmp.Qmp;
 import org.initrdharness.vm.qmp.QmpEvent;
 import org.initrdharness.vm.qmp.QmpException;
+import org.initrdharness.vm.tpm.Swtpm;
 
 /**
  * A running guest: QEMU for a {@link MachineSpec}, its {@link Console} and {@link Qmp}. Use it in
@@ -77,6 +78,7 @@ public final class Machine implements AutoCloseable {
     private BootManifest manifest;
     private final List<BootInput> hotplugInputs = new ArrayList<>();
     private QemuProcess process;
+    private Swtpm tpm;
     private SocketChannel consoleChannel;
     private Console console;
     private Qmp qmp;
@@ -128,22 +130,36 @@ public final class Machine implements AutoCloseable {
                 setup.add(QemuImg.createEmpty(image, d.sizeBytes()));
                 empties.add(image);
             }
+            Path tpmSocket = spec.tpmState() == null ? null : scratch.resolve("swtpm.sock");
             QemuCommand.Layout layout = new QemuCommand.Layout(scratch.resolve("console.sock"),
-                    scratch.resolve("qmp.sock"), overlays, empties, scratch.resolve("journal.log"));
-            kernelBoot = PvhKernels.inDefaultCache().choose(spec.arch(), spec.kernel(), spec.kernelEntry());
+                    scratch.resolve("qmp.sock"), overlays, empties, scratch.resolve("journal.log"), tpmSocket);
+            // With a TPM's ACPI tables added, a PVH-entered kernel reads the tables as garbage ("ACPI:
+            // Interpreter disabled") and finds no TPM: such machines take the bzImage entry unless told.
+            KernelEntry entry = spec.kernelEntry() == null && spec.tpmState() != null ? KernelEntry.BZIMAGE : spec.kernelEntry();
+            kernelBoot = PvhKernels.inDefaultCache().choose(spec.arch(), spec.kernel(), entry);
             command = QemuCommand.build(spec, accel.accelerator(), layout, kernelBoot);
-            ReplayScript.write(artifacts.replayScript(), List.of(
+            List<String> about = new ArrayList<>(List.of(
                     "Boots the " + where + " machine again, as the harness did at " + Instant.now() + ".",
                     "Accelerator: " + accel.accelerator() + " (" + accel.reason() + ").",
                     "Kernel entry: " + kernelBoot.describe() + ".",
                     "The console is on this terminal: Ctrl-A X quits QEMU, Ctrl-A C switches to its monitor.",
-                    "Disks boot through fresh overlays in a temporary directory: base images are not written."),
+                    "Disks boot through fresh overlays in a temporary directory: base images are not written."));
+            if (tpmSocket != null) {
+                about.add("The TPM needs swtpm running first, in another terminal: "
+                        + String.join(" ", Swtpm.command(spec.tpmState(), tpmSocket, artifactDir.resolve("swtpm.log"))));
+            }
+            ReplayScript.write(artifacts.replayScript(), about,
                     setup, QemuCommand.forTerminal(command), scratch);
             manifest = BootRecord.of(spec, accel.accelerator(), kernelBoot, QemuCommand.forTerminal(command), scratch);
             manifest.write(artifacts.inputs());
 
             timeline = new Timeline(System.nanoTime());
             LIVE.add(this);
+            if (tpmSocket != null) {
+                tpm = Swtpm.start(spec.tpmState(), tpmSocket, artifactDir.resolve("swtpm.log"), scratch.resolve("swtpm.pid"),
+                        timeouts.deadline(STARTUP));
+                timeline.record("tpm", "swtpm started, pid " + tpm.pid().map(String::valueOf).orElse("?") + ", state " + spec.tpmState());
+            }
             process = QemuProcess.start(command, artifacts.qemuLog(), scratch.resolve("qemu.pid"));
             timeline.record("qemu", "started on " + accel.accelerator() + " (" + accel.reason() + "), timeouts " + timeouts);
             timeline.record("kernel", "entry " + kernelBoot.describe() + ", image " + kernelBoot.image());
@@ -284,6 +300,11 @@ public final class Machine implements AutoCloseable {
     }
 
     /** Kills QEMU at once (SIGKILL). */
+    /** swtpm's pid while the machine has a TPM ({@link MachineSpec#tpmState()}), or empty. */
+    public Optional<Long> tpmPid() {
+        return tpm == null ? Optional.empty() : tpm.pid();
+    }
+
     public void kill() {
         if (process != null && !process.hasExited()) {
             process.kill();
@@ -352,6 +373,10 @@ public final class Machine implements AutoCloseable {
                 process.release();
                 process.awaitExit(Duration.ofSeconds(5));
                 timeline.record("qemu", "exited with status " + process.exitStatus().orElse(-1));
+            }
+            if (tpm != null) {
+                tpm.close();
+                if (timeline != null) timeline.record("tpm", "swtpm ended");
             }
             if (console != null) console.close();
             if (qmp != null) qmp.close();

@@ -32,6 +32,8 @@ import java.util.Set;
  * @param hotplugSlots  free PCIe ports for hot-plugged disks (aarch64 virt and x86_64 q35 need
  *                      them; x86_64 pc hot-plugs on its root bus)
  * @param kernelEntry   how QEMU enters an x86_64 kernel; null: PVH when the kernel has it
+ * @param tpmState      the state directory of a software TPM 2.0 (swtpm) attached to the guest,
+ *                      or null for none; it is created if missing and kept after the machine
  */
 public record MachineSpec(
         String name,
@@ -50,7 +52,8 @@ public record MachineSpec(
         double timeoutFactor,
         Accelerator accelerator,
         int hotplugSlots,
-        KernelEntry kernelEntry) {
+        KernelEntry kernelEntry,
+        Path tpmState) {
 
     public MachineSpec {
         Objects.requireNonNull(name, "name");
@@ -65,6 +68,7 @@ public record MachineSpec(
         display = display == null ? Display.NONE : display;
         extraQemuArgs = List.copyOf(extraQemuArgs);
         artifactDir = artifactDir == null ? null : artifactDir.toAbsolutePath().normalize();
+        tpmState = tpmState == null ? null : tpmState.toAbsolutePath().normalize();
         if (memoryMiB < 64) throw new IllegalArgumentException("memory " + memoryMiB + " MiB is too little: give at least 64");
         if (cpus < 1) throw new IllegalArgumentException("cpus must be at least 1, not " + cpus);
         if (!(timeoutFactor > 0)) throw new IllegalArgumentException("timeout factor must be positive, not " + timeoutFactor);
@@ -120,6 +124,7 @@ public record MachineSpec(
         b.accelerator = accelerator;
         b.hotplugSlots = hotplugSlots;
         b.kernelEntry = kernelEntry;
+        b.tpmState = tpmState;
         return b;
     }
 
@@ -142,6 +147,7 @@ public record MachineSpec(
         private Accelerator accelerator;
         private int hotplugSlots = 2;
         private KernelEntry kernelEntry;
+        private Path tpmState;
 
         private Builder(Arch arch) {
             this.arch = Objects.requireNonNull(arch, "arch");
@@ -171,9 +177,12 @@ public record MachineSpec(
         /** PVH or the bzImage protocol on x86_64; null (the default) takes PVH when the kernel has it. */
         public Builder kernelEntry(KernelEntry entry) { this.kernelEntry = entry; return this; }
 
+        /** Attaches a software TPM 2.0 whose state lives in {@code stateDir} (kept: reuse it to unseal again). */
+        public Builder tpm(Path stateDir) { this.tpmState = stateDir; return this; }
+
         public MachineSpec build() {
             return new MachineSpec(name, arch, memoryMiB, cpus, kernel, initrd, append, disks, emptyDisks, nics,
-                    display, extraQemuArgs, artifactDir, timeoutFactor, accelerator, hotplugSlots, kernelEntry);
+                    display, extraQemuArgs, artifactDir, timeoutFactor, accelerator, hotplugSlots, kernelEntry, tpmState);
         }
     }
 }

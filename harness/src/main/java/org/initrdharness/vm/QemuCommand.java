@@ -12,15 +12,23 @@ import org.initrdharness.vm.kernel.KernelBoot;
  */
 public final class QemuCommand {
 
-    /** Where a started machine keeps its sockets and disks, and the file its second console (the journal port) writes to, or null. */
-    public record Layout(Path consoleSocket, Path qmpSocket, List<Path> diskFiles, List<Path> emptyDiskFiles, Path journalFile) {
+    /**
+     * Where a started machine keeps its sockets and disks, the file its second console (the
+     * journal port) writes to, or null, and swtpm's control socket, or null.
+     */
+    public record Layout(Path consoleSocket, Path qmpSocket, List<Path> diskFiles, List<Path> emptyDiskFiles, Path journalFile,
+            Path tpmSocket) {
         public Layout {
             diskFiles = List.copyOf(diskFiles);
             emptyDiskFiles = List.copyOf(emptyDiskFiles);
         }
 
         public Layout(Path consoleSocket, Path qmpSocket, List<Path> diskFiles, List<Path> emptyDiskFiles) {
-            this(consoleSocket, qmpSocket, diskFiles, emptyDiskFiles, null);
+            this(consoleSocket, qmpSocket, diskFiles, emptyDiskFiles, null, null);
+        }
+
+        public Layout(Path consoleSocket, Path qmpSocket, List<Path> diskFiles, List<Path> emptyDiskFiles, Path journalFile) {
+            this(consoleSocket, qmpSocket, diskFiles, emptyDiskFiles, journalFile, null);
         }
     }
 
@@ -83,6 +91,7 @@ public final class QemuCommand {
             a.addAll(List.of("-netdev", "user,id=net" + i + ",restrict=on",
                     "-device", "virtio-net-pci,netdev=net" + i + ",mac=" + spec.nics().get(i).mac()));
         }
+        if (spec.tpmState() != null) a.addAll(tpm(arch, layout.tpmSocket()));
         if (spec.display() == Display.VGA) {
             a.addAll(List.of("-device", arch == Arch.X86_64 ? "VGA" : "virtio-gpu-pci"));
         }
@@ -110,6 +119,14 @@ public final class QemuCommand {
                 "-blockdev", "driver=qcow2,node-name=disk" + n + ",read-only=" + (readOnly ? "on" : "off")
                         + ",file.driver=file,file.filename=" + opt(overlay) + ",file.read-only=" + (readOnly ? "on" : "off"),
                 "-device", "virtio-blk-pci,drive=disk" + n + ",id=disk-" + serial + ",serial=" + serial);
+    }
+
+    /** A TPM 2.0 front end on swtpm's socket: TIS on the ISA bus (x86_64), its sysbus variant on virt (aarch64). */
+    static List<String> tpm(Arch arch, Path socket) {
+        if (socket == null) throw new IllegalArgumentException(arch + " machine: a TPM needs swtpm's socket in the layout");
+        return List.of("-chardev", "socket,id=chrtpm,path=" + opt(socket),
+                "-tpmdev", "emulator,id=tpm0,chardev=chrtpm",
+                "-device", (arch == Arch.X86_64 ? "tpm-tis" : "tpm-tis-device") + ",tpmdev=tpm0");
     }
 
     /** A path inside a QEMU option string: commas are doubled. */

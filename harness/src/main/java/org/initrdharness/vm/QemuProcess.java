@@ -16,11 +16,12 @@ import org.apache.commons.exec.DefaultExecutor;
 import org.apache.commons.exec.ExecuteStreamHandler;
 
 /**
- * A QEMU process that cannot outlive the JVM. QEMU runs under a small sh wrapper whose stdin is
- * a pipe from this JVM (the lifeline): when the pipe reaches end of file, because
- * {@link #kill()} closed it or because the JVM died, even by SIGKILL, the wrapper kills QEMU.
+ * A QEMU process (or another child a machine owns, such as swtpm) that cannot outlive the JVM.
+ * It runs under a small sh wrapper whose stdin is a pipe from this JVM (the lifeline): when the
+ * pipe reaches end of file, because {@link #kill()} closed it or because the JVM died, even by
+ * SIGKILL, the wrapper kills the child.
  */
-final class QemuProcess {
+public final class QemuProcess {
 
     /**
      * $1 is the pid file, the rest QEMU's command line. fd 3 keeps the lifeline for the watcher
@@ -43,15 +44,17 @@ final class QemuProcess {
     private final DefaultExecuteResultHandler result = new DefaultExecuteResultHandler();
     private final Lifeline lifeline = new Lifeline();
     private final Path pidFile;
+    private final String binary;
     private volatile long pid = -1;
 
-    private QemuProcess(Path pidFile) {
+    private QemuProcess(Path pidFile, String binary) {
         this.pidFile = pidFile;
+        this.binary = binary;
     }
 
-    /** Starts {@code command}; QEMU's stdout and stderr go to {@code logFile}. */
-    static QemuProcess start(List<String> command, Path logFile, Path pidFile) throws IOException {
-        QemuProcess p = new QemuProcess(pidFile);
+    /** Starts {@code command}; its stdout and stderr go to {@code logFile}. */
+    public static QemuProcess start(List<String> command, Path logFile, Path pidFile) throws IOException {
+        QemuProcess p = new QemuProcess(pidFile, Path.of(command.get(0)).getFileName().toString());
         CommandLine cl = new CommandLine("/bin/sh");
         cl.addArgument("-c", false);
         cl.addArgument(WRAPPER, false);
@@ -64,8 +67,8 @@ final class QemuProcess {
         return p;
     }
 
-    /** QEMU's pid once the wrapper has written it, or empty. */
-    Optional<Long> pid() {
+    /** The child's pid once the wrapper has written it, or empty. */
+    public Optional<Long> pid() {
         if (pid < 0 && Files.exists(pidFile)) {
             try {
                 pid = Long.parseLong(Files.readString(pidFile).trim());
@@ -76,16 +79,16 @@ final class QemuProcess {
         return pid < 0 ? Optional.empty() : Optional.of(pid);
     }
 
-    boolean hasExited() {
+    public boolean hasExited() {
         return result.hasResult();
     }
 
     /** The wrapper's exit status, which is QEMU's (137 after SIGKILL). */
-    OptionalInt exitStatus() {
+    public OptionalInt exitStatus() {
         return result.hasResult() ? OptionalInt.of(result.getExitValue()) : OptionalInt.empty();
     }
 
-    boolean awaitExit(Duration timeout) {
+    public boolean awaitExit(Duration timeout) {
         try {
             result.waitFor(timeout);
         } catch (InterruptedException e) {
@@ -95,16 +98,17 @@ final class QemuProcess {
     }
 
     /** SIGKILLs QEMU and cuts the lifeline; waits a little for the wrapper to report. */
-    void kill() {
+    public void kill() {
         pid().flatMap(ProcessHandle::of).ifPresent(h -> {
-            if (h.info().command().map(c -> c.contains("qemu")).orElse(true)) h.destroyForcibly();
+            // a pid reused by another program after the child ended is left alone
+            if (h.info().command().map(c -> c.contains(binary)).orElse(true)) h.destroyForcibly();
         });
         lifeline.cut();
         awaitExit(Duration.ofSeconds(5));
     }
 
     /** Cuts the lifeline (QEMU dies if still running) once QEMU has been asked to go. */
-    void release() {
+    public void release() {
         lifeline.cut();
     }
 

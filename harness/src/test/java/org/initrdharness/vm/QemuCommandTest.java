@@ -109,4 +109,20 @@ public class QemuCommandTest {
         List<String> b = QemuCommand.build(spec, Accelerator.TCG, layout(0, 0));
         assertEquals(b.get(b.indexOf("-kernel") + 1), "/boot/vmlinuz");
     }
+
+    @Test
+    public void tpmIsTisOnX86AndItsSysbusVariantOnVirt() {
+        QemuCommand.Layout withTpm = new QemuCommand.Layout(SCRATCH.resolve("console.sock"), SCRATCH.resolve("qmp.sock"),
+                List.of(), List.of(), null, SCRATCH.resolve("swtpm.sock"));
+        for (Arch arch : Arch.values()) {
+            MachineSpec spec = MachineSpec.builder(arch).kernel(Path.of("/k")).tpm(Path.of("/state/tpm")).build();
+            String s = joined(QemuCommand.build(spec, Accelerator.TCG, withTpm));
+            assertTrue(s.contains("-chardev socket,id=chrtpm,path=/tmp/ihm-1/swtpm.sock -tpmdev emulator,id=tpm0,chardev=chrtpm"), s);
+            String device = arch == Arch.X86_64 ? "-device tpm-tis,tpmdev=tpm0" : "-device tpm-tis-device,tpmdev=tpm0";
+            assertTrue(s.contains(device), s);
+            assertFalse(joined(QemuCommand.build(spec.toBuilder().tpm(null).build(), Accelerator.TCG, withTpm)).contains("tpm"));
+        }
+        MachineSpec noSocket = MachineSpec.builder(Arch.X86_64).kernel(Path.of("/k")).tpm(Path.of("/state/tpm")).build();
+        expectThrows(IllegalArgumentException.class, () -> QemuCommand.build(noSocket, Accelerator.TCG, layout(0, 0)));
+    }
 }
