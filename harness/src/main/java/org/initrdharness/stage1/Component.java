@@ -7,6 +7,7 @@ public enum Component {
     FSCK("systemd-fsck, fsck, e2fsck"),
     CRYPTSETUP("systemd-cryptsetup, its generator, libcryptsetup, dmsetup"),
     LVM("lvm2: lvm, its udev rules and event activation, dm_mod"),
+    TPM2("TPM2 unlocking: libcryptsetup's systemd-tpm2 token plugin, the tss2 libraries"),
     PLYMOUTH("plymouthd, plugins, renderers, themes, password agent"),
     NETWORK("systemd-networkd and .network files"),
     SHELL("the shell: static busybox or bash"),

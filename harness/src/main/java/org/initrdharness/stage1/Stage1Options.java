@@ -45,6 +45,7 @@ import org.initrdharness.initrd.JsonValues;
  * @param postDeviceCommands shell run after devices settled and LUKS opened, before /sysroot
  * @param postMountCommands  shell run after /sysroot is mounted, before switch-root
  * @param preFailCommands    shell run when the boot falls into emergency
+ * @param tpm2             what opening LUKS volumes with a systemd-tpm2 token needs (with cryptsetup)
  */
 public record Stage1Options(
         boolean cryptsetup,
@@ -69,7 +70,8 @@ public record Stage1Options(
         String preDeviceCommands,
         String postDeviceCommands,
         String postMountCommands,
-        String preFailCommands) {
+        String preFailCommands,
+        boolean tpm2) {
 
     /** A mount in the initrd's /etc/fstab; {@code mountPoint} is "/sysroot" or below it. */
     public record FileSystem(String device, String mountPoint, String fsType, String options) {
@@ -261,6 +263,7 @@ public record Stage1Options(
         private String postDeviceCommands;
         private String postMountCommands;
         private String preFailCommands;
+        private boolean tpm2;
 
         private Builder() {
         }
@@ -272,11 +275,17 @@ public record Stage1Options(
                     .startTimeoutSec(o.startTimeoutSec).journalToConsole(o.journalToConsole).network(o.network)
                     .units(o.units).wants(o.wants).dropIns(o.dropIns).binaries(o.binaries).files(o.files)
                     .hookShell(o.hookShell)
-                    .hooks(o.preDeviceCommands, o.postDeviceCommands, o.postMountCommands, o.preFailCommands);
+                    .hooks(o.preDeviceCommands, o.postDeviceCommands, o.postMountCommands, o.preFailCommands)
+                    .tpm2(o.tpm2);
         }
 
         public Builder cryptsetup(Boolean include) {
             cryptsetup = include == null || include;
+            return this;
+        }
+
+        public Builder tpm2(Boolean include) {
+            tpm2 = include != null && include;
             return this;
         }
 
@@ -424,7 +433,7 @@ public record Stage1Options(
             return new Stage1Options(cryptsetup, plymouth, fsck, lvm, fileSystems, luks, kernelModules, modprobeOptions,
                     emergencyAccess, deviceTimeoutSec, startTimeoutSec, journalToConsole, network, units, wants,
                     dropIns, binaries, files, hookShell, preDeviceCommands, postDeviceCommands, postMountCommands,
-                    preFailCommands);
+                    preFailCommands, tpm2);
         }
 
         private <T> Builder replace(List<T> target, List<T> list) {

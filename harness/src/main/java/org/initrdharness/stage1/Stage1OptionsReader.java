@@ -17,7 +17,7 @@ final class Stage1OptionsReader {
     static final List<String> KEYS = List.of("binaries", "cryptsetup", "deviceTimeoutSec", "dropIns",
             "emergencyAccess", "fileSystems", "files", "fsck", "hookShell", "journalToConsole", "kernelModules",
             "luks", "lvm", "modprobeOptions", "network", "plymouth", "postDeviceCommands", "postMountCommands",
-            "preDeviceCommands", "preFailCommands", "startTimeoutSec", "units", "wants");
+            "preDeviceCommands", "preFailCommands", "startTimeoutSec", "tpm2", "units", "wants");
     private static final List<String> FILE_SYSTEM_KEYS = List.of("device", "fsType", "mountPoint", "options");
     private static final List<String> LUKS_KEYS = List.of("device", "keyFile", "name", "options", "passphrase");
     private static final List<String> NETWORK_KEYS = List.of("kernelModules", "networkFiles");
@@ -45,6 +45,7 @@ final class Stage1OptionsReader {
             switch (key) {
                 case "cryptsetup" -> b.cryptsetup(bool(v, key));
                 case "plymouth" -> b.plymouth(bool(v, key));
+                case "tpm2" -> b.tpm2(bool(v, key));
                 case "fsck" -> b.fsck(bool(v, key));
                 case "lvm" -> b.lvm(bool(v, key));
                 case "journalToConsole" -> b.journalToConsole(bool(v, key));

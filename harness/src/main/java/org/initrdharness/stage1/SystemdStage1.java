@@ -1,5 +1,7 @@
 package org.initrdharness.stage1;
 
+import org.initrdharness.initrd.InitrdBuildException;
+
 import java.nio.file.Path;
 import org.initrdharness.vm.Arch;
 
@@ -34,6 +36,13 @@ public final class SystemdStage1 {
         if (options.fsck()) BlockDevices.fsck(c);
         if (options.cryptsetup()) BlockDevices.cryptsetup(c);
         if (options.lvm()) Lvm.compose(c);
+        if (options.tpm2()) {
+            if (!options.cryptsetup()) {
+                throw new InitrdBuildException("option tpm2 unlocks LUKS volumes but option cryptsetup is false:"
+                        + " set cryptsetup to true or remove tpm2");
+            }
+            Tpm2.compose(arch, c);
+        }
         if (options.plymouth()) Plymouth.compose(arch, c);
         if (options.network() != null) Networkd.compose(options.network(), c);
         Shell.compose(options.hookShell(), c);

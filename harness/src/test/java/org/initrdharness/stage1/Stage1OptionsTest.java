@@ -114,7 +114,7 @@ public class Stage1OptionsTest {
     private static final List<String> KEYS = List.of("binaries", "cryptsetup", "deviceTimeoutSec", "dropIns",
             "emergencyAccess", "files", "fileSystems", "fsck", "hookShell", "journalToConsole", "kernelModules",
             "luks", "lvm", "modprobeOptions", "network", "plymouth", "postDeviceCommands", "postMountCommands",
-            "preDeviceCommands", "preFailCommands", "startTimeoutSec", "units", "wants");
+            "preDeviceCommands", "preFailCommands", "startTimeoutSec", "tpm2", "units", "wants");
 
     @Test
     public void theKnownKeysAreTheOptionsAndNotTheBuildersAdders() {

@@ -202,4 +202,17 @@ public class SystemdStage1Test {
     private static String link(Stage1Composition c, String path) {
         return ((PlanEntry.Symlink) c.generatedAt(path).orElseThrow(() -> new AssertionError("no " + path))).target();
     }
+
+    @Test
+    public void tpm2AddsTheTokenPluginAndTss2OnlyWhenAsked() {
+        Stage1Composition without = compose("{}");
+        assertFalse(without.wants("/usr/lib/x86_64-linux-gnu/cryptsetup/libcryptsetup-token-systemd-tpm2.so"));
+        Stage1Composition with = compose("{\"tpm2\": true}");
+        assertTrue(with.wants("/usr/lib/x86_64-linux-gnu/cryptsetup/libcryptsetup-token-systemd-tpm2.so"));
+        for (String so : new String[] {"libtss2-esys.so.0", "libtss2-rc.so.0", "libtss2-mu.so.0", "libtss2-tcti-device.so.0"}) {
+            assertTrue(with.wants("/usr/lib/x86_64-linux-gnu/" + so), so);
+        }
+        assertTrue(with.dlopen().stream().anyMatch(d -> d.feature().equals("tpm") && d.component() == Component.TPM2));
+        expectThrows(InitrdBuildException.class, () -> compose("{\"tpm2\": true, \"cryptsetup\": false}"));
+    }
 }

@@ -11,9 +11,11 @@ import java.util.Locale;
  * not from this list.
  */
 public enum Release {
-    BOOKWORM("bookworm", 12, List.of()),
-    // systemd 256 moved systemd-cryptsetup and its generator into a package of their own.
-    TRIXIE("trixie", 13, List.of("systemd-cryptsetup"));
+    // The tss2 libraries systemd dlopen()s to unseal a TPM2-enrolled LUKS key (stage-1 option tpm2).
+    BOOKWORM("bookworm", 12, List.of("libtss2-esys-3.0.2-0", "libtss2-mu0", "libtss2-rc0", "libtss2-tcti-device0")),
+    // systemd 256 moved systemd-cryptsetup and its generator into a package of their own; tss2 as above, t64 names.
+    TRIXIE("trixie", 13, List.of("systemd-cryptsetup",
+            "libtss2-esys-3.0.2-0t64", "libtss2-mu-4.0.1-0t64", "libtss2-rc0t64", "libtss2-tcti-device0t64"));
 
     /** The release images, stage 1 and the matrix use when none is named. */
     public static final Release DEFAULT = BOOKWORM;
