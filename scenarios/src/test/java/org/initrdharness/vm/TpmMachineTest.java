@@ -55,6 +55,13 @@ public class TpmMachineTest {
         assertGoneWithin(swtpm, timeouts.scale(Duration.ofSeconds(5)), "swtpm " + swtpm + " to end after close()");
         assertNoSwtpmOn(state, timeouts.scale(Duration.ofSeconds(5)));
         assertTrue(Files.exists(state.resolve("tpm2-00.permall")), "swtpm kept no state in " + state);
+        deleteTree(state);
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
     }
 
     @Test
@@ -91,6 +98,7 @@ public class TpmMachineTest {
         } finally {
             child.destroyForcibly();
             for (long pid : new long[] {qemu, swtpm}) if (pid > 0) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            deleteTree(state);
         }
     }
 }
