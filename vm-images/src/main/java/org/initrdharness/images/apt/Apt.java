@@ -172,12 +172,45 @@ public final class Apt {
 
     /**
      * Downloads the packages not yet in {@code dir} with {@code apt-get download} (which checks
-     * them against the signed lists), reporting each file as it arrives.
+     * them against the signed lists), reporting each file as it arrives. apt writes into a
+     * directory of this process's own and the files are renamed into {@code dir} only when apt
+     * has finished: a download cut short (a killed run) leaves no truncated .deb where the next
+     * run would take it for a whole one.
      */
     public void download(List<DebPackage> packages, Path dir, Progress progress, String label) throws IOException {
         Files.createDirectories(dir);
         List<DebPackage> missing = packages.stream().filter(p -> !Files.isRegularFile(dir.resolve(p.fileName()))).toList();
         if (missing.isEmpty()) return;
+        removeAbandonedDownloads(dir);
+        Path partial = dir.resolve(PARTIAL_PREFIX + ProcessHandle.current().pid());
+        org.initrdharness.images.cache.ImageCache.deleteTree(partial);
+        Files.createDirectories(partial);
+        try {
+            fetch(missing, partial, progress, label);
+            for (DebPackage p : missing) {
+                Files.move(partial.resolve(p.fileName()), dir.resolve(p.fileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        } finally {
+            org.initrdharness.images.cache.ImageCache.deleteTree(partial);
+        }
+    }
+
+    /** Where a download in progress lives, followed by the pid of the process downloading. */
+    static final String PARTIAL_PREFIX = ".partial-";
+
+    /** Download directories of processes that are gone (killed runs); live ones are another run's. */
+    private static void removeAbandonedDownloads(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(f -> f.getFileName().toString().startsWith(PARTIAL_PREFIX)).toList()) {
+                String pid = p.getFileName().toString().substring(PARTIAL_PREFIX.length());
+                boolean alive = pid.matches("[0-9]{1,18}") && ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+                if (!alive) org.initrdharness.images.cache.ImageCache.deleteTree(p);
+            }
+        }
+    }
+
+    private void fetch(List<DebPackage> missing, Path dir, Progress progress, String label) throws IOException {
         int total = missing.size();
         progress.report("download " + total + " package(s) for " + label);
         List<String> cmd = new ArrayList<>(List.of(aptGet.toString(), "download", "--quiet",
