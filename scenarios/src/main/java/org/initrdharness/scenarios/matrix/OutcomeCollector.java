@@ -6,8 +6,11 @@ import org.testng.ITestContext;
 import org.testng.ITestListener;
 import org.testng.ITestResult;
 
-/** Collects every test's outcome as the matrix runs, and prints one line per finished test. */
-public final class OutcomeCollector implements ITestListener {
+/**
+ * Collects every test's outcome as the matrix runs, and prints one line per finished test.
+ * {@link SuiteReport} extends it to write the report when a suite ends.
+ */
+public class OutcomeCollector implements ITestListener {
     /** The attribute under which a scenario leaves its artifact directory on its test result. */
     public static final String ARTIFACTS = "artifacts";
 

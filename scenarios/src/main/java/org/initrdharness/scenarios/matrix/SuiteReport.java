@@ -5,49 +5,24 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.testng.ISuite;
 import org.testng.ISuiteListener;
-import org.testng.ITestListener;
-import org.testng.ITestResult;
 
 /**
  * The matrix's report for a suite TestNG runs by itself (the smoke suite under {@code mvn
  * verify}): when the suite ends, the HTML report and {@value #RESULTS} (the matrix's
  * {@code --json}) go into the suite's report directory, beside the boots.
  */
-public final class SuiteReport implements ITestListener, ISuiteListener {
+public final class SuiteReport extends OutcomeCollector implements ISuiteListener {
     public static final String RESULTS = "matrix-results.json";
 
-    private final OutcomeCollector outcomes = new OutcomeCollector(false);
-
-    @Override
-    public void onTestSuccess(ITestResult r) {
-        outcomes.onTestSuccess(r);
-    }
-
-    @Override
-    public void onTestFailure(ITestResult r) {
-        outcomes.onTestFailure(r);
-    }
-
-    @Override
-    public void onTestSkipped(ITestResult r) {
-        outcomes.onTestSkipped(r);
-    }
-
-    @Override
-    public void onTestFailedButWithinSuccessPercentage(ITestResult r) {
-        outcomes.onTestFailedButWithinSuccessPercentage(r);
-    }
-
-    @Override
-    public void onTestFailedWithTimeout(ITestResult r) {
-        outcomes.onTestFailedWithTimeout(r);
+    public SuiteReport() {
+        super(false);
     }
 
     @Override
     public void onFinish(ISuite suite) {
         String dir = suite.getParameter(org.initrdharness.scenarios.support.GuestSource.REPORT_DIR);
         Path reportDir = Path.of(dir == null || dir.isEmpty() ? "target/boots" : dir).toAbsolutePath();
-        MatrixReport report = new MatrixReport(outcomes.outcomes());
+        MatrixReport report = new MatrixReport(outcomes());
         try {
             Path index = report.writeHtml(reportDir, "initrd-harness " + suite.getName() + " suite");
             report.writeJson(reportDir.resolve(RESULTS), Map.of("suite", suite.getName()));
