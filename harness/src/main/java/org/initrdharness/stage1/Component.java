@@ -10,6 +10,7 @@ public enum Component {
     TPM2("TPM2 unlocking: libcryptsetup's systemd-tpm2 token plugin, the tss2 libraries"),
     PLYMOUTH("plymouthd, plugins, renderers, themes, password agent"),
     NETWORK("systemd-networkd and .network files"),
+    SSH("SSH unlock: dropbear, its host key, authorized keys forced to the password agent"),
     SHELL("the shell: static busybox or bash"),
     MODULES("kernel modules, their indexes and modprobe.d"),
     HOOKS("legacy hooks as units"),

@@ -46,6 +46,7 @@ import org.initrdharness.initrd.JsonValues;
  * @param postMountCommands  shell run after /sysroot is mounted, before switch-root
  * @param preFailCommands    shell run when the boot falls into emergency
  * @param tpm2             what opening LUKS volumes with a systemd-tpm2 token needs (with cryptsetup)
+ * @param sshUnlock        an SSH server (dropbear) that answers passphrase prompts, or null for none
  */
 public record Stage1Options(
         boolean cryptsetup,
@@ -71,7 +72,8 @@ public record Stage1Options(
         String postDeviceCommands,
         String postMountCommands,
         String preFailCommands,
-        boolean tpm2) {
+        boolean tpm2,
+        SshUnlock sshUnlock) {
 
     /** A mount in the initrd's /etc/fstab; {@code mountPoint} is "/sysroot" or below it. */
     public record FileSystem(String device, String mountPoint, String fsType, String options) {
@@ -121,6 +123,35 @@ public record Stage1Options(
         /** DHCP on the first Ethernet interface, virtio_net: what {@code "network": {}} means. */
         public static Network dhcp() {
             return new Network(null, null);
+        }
+    }
+
+    /**
+     * dropbear in stage 1 on port 22 (with option network), for answering passphrase prompts
+     * over SSH: each authorized key may only run {@code systemd-tty-ask-password-agent --query}.
+     *
+     * @param hostKey        a host file holding an unencrypted OpenSSH Ed25519 private key, the
+     *                       server's host key (written into the initrd in dropbear's format)
+     * @param authorizedKeys public key lines ("ssh-ed25519 AAAA... comment") allowed to log in
+     */
+    public record SshUnlock(String hostKey, List<String> authorizedKeys) {
+        public SshUnlock {
+            if (hostKey == null || hostKey.isEmpty() || hostKey.indexOf('\0') >= 0) {
+                throw OptionRules.bad("sshUnlock.hostKey", hostKey, "must be the path of an OpenSSH Ed25519 private key"
+                        + " file on this host (ssh-keygen -t ed25519 -N '')");
+            }
+            authorizedKeys = authorizedKeys == null ? List.of() : List.copyOf(authorizedKeys);
+            if (authorizedKeys.isEmpty()) {
+                throw OptionRules.bad("sshUnlock.authorizedKeys", "[]", "must name at least one public key");
+            }
+            for (int i = 0; i < authorizedKeys.size(); i++) {
+                String at = "sshUnlock.authorizedKeys[" + i + "]";
+                OptionRules.oneLine(at, authorizedKeys.get(i));
+                if (!authorizedKeys.get(i).matches("(ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+=*( .*)?")) {
+                    throw OptionRules.bad(at, authorizedKeys.get(i), "is not a public key line \"ssh-ed25519 AAAA... comment\""
+                            + " (options are the harness's: it adds the forced command)");
+                }
+            }
         }
     }
 
@@ -264,6 +295,7 @@ public record Stage1Options(
         private String postMountCommands;
         private String preFailCommands;
         private boolean tpm2;
+        private SshUnlock sshUnlock;
 
         private Builder() {
         }
@@ -276,7 +308,7 @@ public record Stage1Options(
                     .units(o.units).wants(o.wants).dropIns(o.dropIns).binaries(o.binaries).files(o.files)
                     .hookShell(o.hookShell)
                     .hooks(o.preDeviceCommands, o.postDeviceCommands, o.postMountCommands, o.preFailCommands)
-                    .tpm2(o.tpm2);
+                    .tpm2(o.tpm2).sshUnlock(o.sshUnlock);
         }
 
         public Builder cryptsetup(Boolean include) {
@@ -286,6 +318,12 @@ public record Stage1Options(
 
         public Builder tpm2(Boolean include) {
             tpm2 = include != null && include;
+            return this;
+        }
+
+        /** dropbear answering passphrase prompts over SSH; null: none. */
+        public Builder sshUnlock(SshUnlock ssh) {
+            sshUnlock = ssh;
             return this;
         }
 
@@ -433,7 +471,7 @@ public record Stage1Options(
             return new Stage1Options(cryptsetup, plymouth, fsck, lvm, fileSystems, luks, kernelModules, modprobeOptions,
                     emergencyAccess, deviceTimeoutSec, startTimeoutSec, journalToConsole, network, units, wants,
                     dropIns, binaries, files, hookShell, preDeviceCommands, postDeviceCommands, postMountCommands,
-                    preFailCommands, tpm2);
+                    preFailCommands, tpm2, sshUnlock);
         }
 
         private <T> Builder replace(List<T> target, List<T> list) {

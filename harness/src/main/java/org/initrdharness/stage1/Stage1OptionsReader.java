@@ -17,10 +17,11 @@ final class Stage1OptionsReader {
     static final List<String> KEYS = List.of("binaries", "cryptsetup", "deviceTimeoutSec", "dropIns",
             "emergencyAccess", "fileSystems", "files", "fsck", "hookShell", "journalToConsole", "kernelModules",
             "luks", "lvm", "modprobeOptions", "network", "plymouth", "postDeviceCommands", "postMountCommands",
-            "preDeviceCommands", "preFailCommands", "startTimeoutSec", "tpm2", "units", "wants");
+            "preDeviceCommands", "preFailCommands", "sshUnlock", "startTimeoutSec", "tpm2", "units", "wants");
     private static final List<String> FILE_SYSTEM_KEYS = List.of("device", "fsType", "mountPoint", "options");
     private static final List<String> LUKS_KEYS = List.of("device", "keyFile", "name", "options", "passphrase");
     private static final List<String> NETWORK_KEYS = List.of("kernelModules", "networkFiles");
+    private static final List<String> SSH_UNLOCK_KEYS = List.of("authorizedKeys", "hostKey");
 
     private final String origin;
 
@@ -46,6 +47,7 @@ final class Stage1OptionsReader {
                 case "cryptsetup" -> b.cryptsetup(bool(v, key));
                 case "plymouth" -> b.plymouth(bool(v, key));
                 case "tpm2" -> b.tpm2(bool(v, key));
+                case "sshUnlock" -> b.sshUnlock(v == null ? null : sshUnlock(v, key));
                 case "fsck" -> b.fsck(bool(v, key));
                 case "lvm" -> b.lvm(bool(v, key));
                 case "journalToConsole" -> b.journalToConsole(bool(v, key));
@@ -94,6 +96,13 @@ final class Stage1OptionsReader {
         Object modules = m.get("kernelModules") == JsonValues.NULL ? null : m.get("kernelModules");
         return wrap(() -> new Stage1Options.Network(textMap(files, at + ".networkFiles"),
                 strings(modules, at + ".kernelModules")));
+    }
+
+    private Stage1Options.SshUnlock sshUnlock(Object v, String at) {
+        Map<String, Object> m = object(v, at);
+        known(m, SSH_UNLOCK_KEYS, at);
+        Object keys = m.get("authorizedKeys") == JsonValues.NULL ? null : m.get("authorizedKeys");
+        return wrap(() -> new Stage1Options.SshUnlock(required(m, "hostKey", at), strings(keys, at + ".authorizedKeys")));
     }
 
     /** Runs a constructor or builder step, its rule's message prefixed with the file. */

@@ -45,6 +45,7 @@ public final class SystemdStage1 {
         }
         if (options.plymouth()) Plymouth.compose(arch, c);
         if (options.network() != null) Networkd.compose(options.network(), c);
+        if (options.sshUnlock() != null) DropbearUnlock.compose(options, c);
         Shell.compose(options.hookShell(), c);
         InitrdConfig.compose(arch, options, c);
         KernelModules.compose(options, c);

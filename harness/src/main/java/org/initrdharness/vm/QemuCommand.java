@@ -88,7 +88,9 @@ public final class QemuCommand {
             a.addAll(disk(n, layout.emptyDiskFiles().get(i), spec.emptyDisks().get(i).serial(), false));
         }
         for (int i = 0; i < spec.nics().size(); i++) {
-            a.addAll(List.of("-netdev", "user,id=net" + i + ",restrict=on",
+            StringBuilder netdev = new StringBuilder("user,id=net" + i + ",restrict=on");
+            for (Nic.Forward f : spec.nics().get(i).forwards()) netdev.append(",hostfwd=").append(f.hostfwd());
+            a.addAll(List.of("-netdev", netdev.toString(),
                     "-device", "virtio-net-pci,netdev=net" + i + ",mac=" + spec.nics().get(i).mac()));
         }
         if (spec.tpmState() != null) a.addAll(tpm(arch, layout.tpmSocket()));

@@ -46,7 +46,7 @@ public class Stage1OptionsTest {
              "wants": {"initrd.target": ["a.service", "b.service"], "sysinit.target": ["c.service"]},
              "dropIns": {"a.service/x.conf": "[Service]\\n"}, "binaries": ["/usr/bin/ip"], "files": {"/etc/x": "y"},
              "hookShell": "bash", "preDeviceCommands": "a", "postDeviceCommands": "b", "postMountCommands": "c",
-             "preFailCommands": "d"}
+             "preFailCommands": "d", "sshUnlock": {"hostKey": "/h", "authorizedKeys": ["ssh-ed25519 AAAA x"]}}
             """;
 
     private static Stage1Options allKeysBuilt() {
@@ -61,7 +61,8 @@ public class Stage1OptionsTest {
                 .unit("b.service", "[Service]\n").unit("a.service", "[Unit]\n")
                 .want("initrd.target", "a.service").want("sysinit.target", "c.service").want("initrd.target", "b.service")
                 .dropIns(Map.of("a.service/x.conf", "[Service]\n")).binaries(List.of("/usr/bin/ip")).file("/etc/x", "y")
-                .hookShell(HookShell.BASH).hooks("a", "b", "c", "d").build();
+                .hookShell(HookShell.BASH).hooks("a", "b", "c", "d")
+                .sshUnlock(new Stage1Options.SshUnlock("/h", List.of("ssh-ed25519 AAAA x"))).build();
     }
 
     @Test
@@ -92,7 +93,7 @@ public class Stage1OptionsTest {
         Stage1Options o = allKeysBuilt().toBuilder().cryptsetup(null).plymouth(null).fsck(null).lvm(null).fileSystems(null)
                 .luks(null).kernelModules(null).modprobeOptions(null).emergencyAccess(null).deviceTimeoutSec(null)
                 .startTimeoutSec(null).journalToConsole(null).network(null).units(null).wants(null).dropIns(null)
-                .binaries(null).files(null).hookShell(null).hooks(null, null, null, null).build();
+                .binaries(null).files(null).hookShell(null).hooks(null, null, null, null).sshUnlock(null).build();
         assertEquals(o, Stage1Options.defaults());
         assertEquals(Stage1Options.parse("{\"plymouth\": null, \"emergencyAccess\": null, \"hookShell\": null}", "t"),
                 Stage1Options.defaults());
@@ -114,7 +115,7 @@ public class Stage1OptionsTest {
     private static final List<String> KEYS = List.of("binaries", "cryptsetup", "deviceTimeoutSec", "dropIns",
             "emergencyAccess", "files", "fileSystems", "fsck", "hookShell", "journalToConsole", "kernelModules",
             "luks", "lvm", "modprobeOptions", "network", "plymouth", "postDeviceCommands", "postMountCommands",
-            "preDeviceCommands", "preFailCommands", "startTimeoutSec", "tpm2", "units", "wants");
+            "preDeviceCommands", "preFailCommands", "sshUnlock", "startTimeoutSec", "tpm2", "units", "wants");
 
     @Test
     public void theKnownKeysAreTheOptionsAndNotTheBuildersAdders() {

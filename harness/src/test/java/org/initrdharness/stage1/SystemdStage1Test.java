@@ -6,8 +6,12 @@ import static org.testng.Assert.assertTrue;
 import static org.testng.Assert.expectThrows;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import org.initrdharness.host.HostCommand;
 import org.initrdharness.initrd.InitrdBuildException;
 import org.initrdharness.initrd.PlanEntry;
 import org.initrdharness.vm.Arch;
@@ -214,5 +218,34 @@ public class SystemdStage1Test {
         }
         assertTrue(with.dlopen().stream().anyMatch(d -> d.feature().equals("tpm") && d.component() == Component.TPM2));
         expectThrows(InitrdBuildException.class, () -> compose("{\"tpm2\": true, \"cryptsetup\": false}"));
+    }
+
+    @Test
+    public void sshUnlockAddsDropbearItsKeysAndAUnitOnlyWhenAskedAndForcesTheAgent() throws Exception {
+        Path dir = Files.createTempDirectory("ssh-unlock-test");
+        try {
+            Path key = dir.resolve("host");
+            HostCommand.of(Duration.ofSeconds(60), "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key.toString()).check();
+            String option = "\"sshUnlock\": {\"hostKey\": \"" + key + "\", \"authorizedKeys\": [\"ssh-ed25519 AAAAC3Nz me@host\"]}";
+            assertFalse(compose("{\"network\": {}}").wants("/usr/sbin/dropbear"));
+            Stage1Composition c = compose("{\"network\": {}, " + option + "}");
+            assertTrue(c.wants("/usr/sbin/dropbear"));
+            PlanEntry.Generated hostKey = (PlanEntry.Generated) c.generatedAt(DropbearUnlock.HOST_KEY).orElseThrow();
+            assertEquals(hostKey.mode(), 0600);
+            assertEquals(hostKey.content(), OpenSshKey.read(key, "k").dropbearFormat());
+            assertEquals(c.text("/root/.ssh/authorized_keys").orElseThrow(), "no-port-forwarding,no-agent-forwarding,"
+                    + "no-X11-forwarding,no-pty,command=\"/usr/bin/systemd-tty-ask-password-agent --query\" ssh-ed25519 AAAAC3Nz me@host\n");
+            assertTrue(c.text("/etc/systemd/system/" + DropbearUnlock.UNIT).orElseThrow().contains("-r " + DropbearUnlock.HOST_KEY));
+            assertEquals(link(c, "/etc/systemd/system/initrd.target.wants/" + DropbearUnlock.UNIT), "../" + DropbearUnlock.UNIT);
+            InitrdBuildException e = expectThrows(InitrdBuildException.class, () -> compose("{" + option + "}"));
+            assertTrue(e.getMessage().startsWith("option sshUnlock needs option network"), e.getMessage());
+            e = expectThrows(InitrdBuildException.class, () -> compose("{\"network\": {}, \"sshUnlock\": {\"hostKey\": \"/h\","
+                    + " \"authorizedKeys\": [\"command=\\\"sh\\\" ssh-ed25519 AAAA\"]}}"));
+            assertTrue(e.getMessage().contains("option sshUnlock.authorizedKeys[0]"), e.getMessage());
+        } finally {
+            try (var s = Files.walk(dir)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
     }
 }

@@ -18,7 +18,9 @@ public final class Recipe {
             "cryptsetup-bin", "libcryptsetup12", "dmsetup", "plymouth", "plymouth-themes", "plymouth-label",
             "busybox-static", "bash", "coreutils",
             // Storage stacks: stage 1 with {"lvm": true} and the provisioning machine that makes their disks.
-            "lvm2", "mdadm", "btrfs-progs");
+            "lvm2", "mdadm", "btrfs-progs",
+            // SSH unlock in stage 1 (option sshUnlock): dropbear, smaller than OpenSSH's sshd.
+            "dropbear-bin");
 
     private Recipe() {
     }
