@@ -11,6 +11,7 @@ public final class ScenarioCatalog {
         return List.of(SwitchRootScenario.class, EmergencyShellScenario.class, LockedEmergencyScenario.class,
                 LegacyHooksScenario.class, KernelModuleScenario.class, Stage1NetworkingScenario.class,
                 LuksKeyfileScenario.class, LuksKeyDeviceScenario.class, LuksPassphraseScenario.class,
-                CredentialsScenario.class, LvmRootScenario.class, LuksTpm2Scenario.class);
+                CredentialsScenario.class, LvmRootScenario.class, LuksTpm2Scenario.class,
+                SshUnlockScenario.class);
     }
 }
