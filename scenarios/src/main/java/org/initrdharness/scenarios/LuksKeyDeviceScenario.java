@@ -64,6 +64,37 @@ public class LuksKeyDeviceScenario extends Scenario {
         }
     }
 
+    /**
+     * The same key device named in the initrd's /etc/crypttab instead of on the command line:
+     * the key field's {@code /keyfile:LABEL=keydev} form, which systemd-cryptsetup-generator
+     * turns into the same key-device mount (systemd 252 and 257 alike).
+     */
+    @Test(groups = "nightly")
+    public void keyFileOnASecondDiskNamedInCrypttabOpensTheRootWithoutAPrompt() throws IOException {
+        GuestImages images = images();
+        Path scratch = Files.createTempDirectory("luks-keydev-");
+        try {
+            Path keydev = keyDevice(LuksVolume.keyfileBytes(), scratch);
+            String crypttab = volume(images) + " UUID=" + images.luksUuid() + " " + KEY_PATH + ":LABEL=" + KEY_LABEL + " luks\n";
+            MachineSpec spec = machine("key-device-crypttab").initrd(initrd(crypttab))
+                    .disk(Disk.raw(images.luksDisk(), "luks")).disk(Disk.raw(keydev, "keydev")).append(rootByLabel()).build();
+            try (Machine m = start(spec)) {
+                Stage2Report stage2 = awaitStage2(m);
+                assertRootOpened(stage2, images);
+                List<ConsoleLine> prompts = m.console().lines().stream()
+                        .filter(l -> LuksPassphraseScenario.ANY_PROMPT.matcher(l.text()).find()).toList();
+                assertTrue(prompts.isEmpty(), "nothing asked for a passphrase: " + prompts);
+                String mounted = stage2.mark("keydev-journal");
+                assertTrue(mounted.contains("/run/systemd/cryptsetup/keydev-" + volume(images)),
+                        "stage 1 mounted " + KEY_LABEL + " from crypttab's key field where systemd-cryptsetup looks: " + mounted);
+                System.out.printf("%s: LUKS root opened by the key file on %s named in crypttab; stage 2 at %.1f s%n", cell(),
+                        KEY_LABEL, stage2.secondsSinceStart());
+            }
+        } finally {
+            LuksPassphraseScenario.deleteTree(scratch);
+        }
+    }
+
     @Test(groups = "nightly")
     public void aMissingKeyDeviceFallsBackToThePassphrasePrompt() throws IOException {
         fallsBackToThePrompt("no-key-device", null, "the key device is missing",
@@ -112,7 +143,13 @@ public class LuksKeyDeviceScenario extends Scenario {
 
     /** The harness's stage 1 with marks that tell what stage 1 opened and what systemd-cryptsetup said. */
     private Path initrd() {
+        return initrd(null);
+    }
+
+    /** As {@link #initrd()}, with {@code crypttab} (null: none) as the initrd's /etc/crypttab. */
+    private Path initrd(String crypttab) {
         Stage1Options.Builder options = Stage1Options.builder();
+        if (crypttab != null) options.file("/etc/crypttab", crypttab);
         LuksPassphraseScenario.mapperMark().addTo(options);
         LuksPassphraseScenario.journalMark().addTo(options);
         new MarkingUnit("keydev-journal", List.of("cryptsetup.target"), """
