@@ -92,4 +92,26 @@ public class SecretScanTest {
         assertTrue(a.startsWith(ScratchLuks.PASSPHRASE_PREFIX) && a.length() == ScratchLuks.PASSPHRASE_PREFIX.length() + 16, a);
         assertTrue(!a.equals(ScratchLuks.freshPassphrase()));
     }
+
+    @Test
+    public void anSshKeyMadeForARunIsFoundAsItsRawBytesAndItsArmouredLine() throws IOException {
+        Path keys = Files.createTempDirectory("secret-scan-ssh");
+        Path dir = Files.createTempDirectory("secret-scan-ssh-report");
+        SshKeys key = SshKeys.generate(keys, "scan-me");
+        String armoured = Files.readAllLines(key.privateKey()).get(1);
+        Files.writeString(dir.resolve("line.log"), "said: " + armoured + "\n");
+        byte[] raw = org.initrdharness.stage1.OpenSshKey.read(key.privateKey(), "k").secret();
+        Files.write(dir.resolve("raw.bin"), raw);
+        Files.writeString(dir.resolve("public.log"), key.publicLine() + "\n");
+
+        List<String> leaks = SecretScan.scanFor(dir, RunSecrets.all()).leaks();
+
+        assertEquals(leaks, List.of(dir.resolve("line.log") + ": SSH private key 'scan-me'",
+                dir.resolve("raw.bin") + ": SSH private key 'scan-me'"), "the public key is no secret");
+        for (Path d : List.of(keys, dir)) {
+            try (var s = Files.walk(d)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            }
+        }
+    }
 }
