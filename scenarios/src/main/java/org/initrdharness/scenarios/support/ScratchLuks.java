@@ -77,6 +77,25 @@ public final class ScratchLuks {
     }
 
     /**
+     * A new LUKS2 volume in {@code dir} holding an ext4 file system of {@code mib} MiB labelled
+     * {@code label} with the tree {@code content} (mkfs.ext4 -d), header UUID {@code uuid} and
+     * {@code passphrase} in key slot 0.
+     */
+    public static Path volumeOf(Path content, String label, int mib, UUID uuid, String passphrase, Path dir) throws IOException {
+        Path mkfs = Tools.require("mkfs.ext4", "e2fsprogs");
+        Path volume = dir.resolve(label + "-luks.img");
+        Tools.check(List.of(mkfs.toString(), "-q", "-F", "-t", "ext4", "-L", label, "-d", content.toString(),
+                volume.toString(), mib + "M"), "making the ext4 file system " + label + " from " + content);
+        Path keyDir = keyDir();
+        try {
+            LuksVolume.encryptInPlace(volume, uuid.toString(), LuksVolume.secretFile(keyDir, passphrase), keyDir);
+        } finally {
+            deleteKeyDir(keyDir);
+        }
+        return volume;
+    }
+
+    /**
      * The passphrase's key file and cryptsetup's temporary files live outside the report
      * directory (where the disks themselves may stay, for a replay): a scan of the reports by a
      * test running at the same time must never meet them.
