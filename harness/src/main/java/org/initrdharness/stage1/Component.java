@@ -11,6 +11,7 @@ public enum Component {
     PLYMOUTH("plymouthd, plugins, renderers, themes, password agent"),
     NETWORK("systemd-networkd and .network files"),
     SSH("SSH unlock: dropbear, its host key, authorized keys forced to the password agent"),
+    EXITRD("the shutdown initrd: a unit leaving stage 1's tree in /run/initramfs, systemd-shutdown as /shutdown"),
     SHELL("the shell: static busybox or bash"),
     MODULES("kernel modules, their indexes and modprobe.d"),
     HOOKS("legacy hooks as units"),

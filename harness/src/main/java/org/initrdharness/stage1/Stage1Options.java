@@ -47,6 +47,8 @@ import org.initrdharness.initrd.JsonValues;
  * @param preFailCommands    shell run when the boot falls into emergency
  * @param tpm2             what opening LUKS volumes with a systemd-tpm2 token needs (with cryptsetup)
  * @param sshUnlock        an SSH server (dropbear) that answers passphrase prompts, or null for none
+ * @param exitrd           leave stage 1's tree in /run/initramfs as the shutdown initrd that stage
+ *                         2's systemd returns to when it powers off (systemd-shutdown as /shutdown)
  */
 public record Stage1Options(
         boolean cryptsetup,
@@ -73,7 +75,8 @@ public record Stage1Options(
         String postMountCommands,
         String preFailCommands,
         boolean tpm2,
-        SshUnlock sshUnlock) {
+        SshUnlock sshUnlock,
+        boolean exitrd) {
 
     /** A mount in the initrd's /etc/fstab; {@code mountPoint} is "/sysroot" or below it. */
     public record FileSystem(String device, String mountPoint, String fsType, String options) {
@@ -296,6 +299,7 @@ public record Stage1Options(
         private String preFailCommands;
         private boolean tpm2;
         private SshUnlock sshUnlock;
+        private boolean exitrd;
 
         private Builder() {
         }
@@ -308,7 +312,7 @@ public record Stage1Options(
                     .units(o.units).wants(o.wants).dropIns(o.dropIns).binaries(o.binaries).files(o.files)
                     .hookShell(o.hookShell)
                     .hooks(o.preDeviceCommands, o.postDeviceCommands, o.postMountCommands, o.preFailCommands)
-                    .tpm2(o.tpm2).sshUnlock(o.sshUnlock);
+                    .tpm2(o.tpm2).sshUnlock(o.sshUnlock).exitrd(o.exitrd);
         }
 
         public Builder cryptsetup(Boolean include) {
@@ -318,6 +322,11 @@ public record Stage1Options(
 
         public Builder tpm2(Boolean include) {
             tpm2 = include != null && include;
+            return this;
+        }
+
+        public Builder exitrd(Boolean include) {
+            exitrd = include != null && include;
             return this;
         }
 
@@ -471,7 +480,7 @@ public record Stage1Options(
             return new Stage1Options(cryptsetup, plymouth, fsck, lvm, fileSystems, luks, kernelModules, modprobeOptions,
                     emergencyAccess, deviceTimeoutSec, startTimeoutSec, journalToConsole, network, units, wants,
                     dropIns, binaries, files, hookShell, preDeviceCommands, postDeviceCommands, postMountCommands,
-                    preFailCommands, tpm2, sshUnlock);
+                    preFailCommands, tpm2, sshUnlock, exitrd);
         }
 
         private <T> Builder replace(List<T> target, List<T> list) {

@@ -15,7 +15,7 @@ import org.initrdharness.initrd.JsonValues;
  */
 final class Stage1OptionsReader {
     static final List<String> KEYS = List.of("binaries", "cryptsetup", "deviceTimeoutSec", "dropIns",
-            "emergencyAccess", "fileSystems", "files", "fsck", "hookShell", "journalToConsole", "kernelModules",
+            "emergencyAccess", "exitrd", "fileSystems", "files", "fsck", "hookShell", "journalToConsole", "kernelModules",
             "luks", "lvm", "modprobeOptions", "network", "plymouth", "postDeviceCommands", "postMountCommands",
             "preDeviceCommands", "preFailCommands", "sshUnlock", "startTimeoutSec", "tpm2", "units", "wants");
     private static final List<String> FILE_SYSTEM_KEYS = List.of("device", "fsType", "mountPoint", "options");
@@ -47,6 +47,7 @@ final class Stage1OptionsReader {
                 case "cryptsetup" -> b.cryptsetup(bool(v, key));
                 case "plymouth" -> b.plymouth(bool(v, key));
                 case "tpm2" -> b.tpm2(bool(v, key));
+                case "exitrd" -> b.exitrd(bool(v, key));
                 case "sshUnlock" -> b.sshUnlock(v == null ? null : sshUnlock(v, key));
                 case "fsck" -> b.fsck(bool(v, key));
                 case "lvm" -> b.lvm(bool(v, key));

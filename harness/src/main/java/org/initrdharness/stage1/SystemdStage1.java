@@ -47,6 +47,7 @@ public final class SystemdStage1 {
         if (options.network() != null) Networkd.compose(options.network(), c);
         if (options.sshUnlock() != null) DropbearUnlock.compose(options, c);
         Shell.compose(options.hookShell(), c);
+        if (options.exitrd()) ShutdownInitrd.compose(c);
         InitrdConfig.compose(arch, options, c);
         KernelModules.compose(options, c);
         LegacyHooks.compose(options, c);

@@ -46,7 +46,7 @@ public class Stage1OptionsTest {
              "wants": {"initrd.target": ["a.service", "b.service"], "sysinit.target": ["c.service"]},
              "dropIns": {"a.service/x.conf": "[Service]\\n"}, "binaries": ["/usr/bin/ip"], "files": {"/etc/x": "y"},
              "hookShell": "bash", "preDeviceCommands": "a", "postDeviceCommands": "b", "postMountCommands": "c",
-             "preFailCommands": "d", "sshUnlock": {"hostKey": "/h", "authorizedKeys": ["ssh-ed25519 AAAA x"]}}
+             "preFailCommands": "d", "sshUnlock": {"hostKey": "/h", "authorizedKeys": ["ssh-ed25519 AAAA x"]}, "exitrd": true}
             """;
 
     private static Stage1Options allKeysBuilt() {
@@ -62,7 +62,7 @@ public class Stage1OptionsTest {
                 .want("initrd.target", "a.service").want("sysinit.target", "c.service").want("initrd.target", "b.service")
                 .dropIns(Map.of("a.service/x.conf", "[Service]\n")).binaries(List.of("/usr/bin/ip")).file("/etc/x", "y")
                 .hookShell(HookShell.BASH).hooks("a", "b", "c", "d")
-                .sshUnlock(new Stage1Options.SshUnlock("/h", List.of("ssh-ed25519 AAAA x"))).build();
+                .sshUnlock(new Stage1Options.SshUnlock("/h", List.of("ssh-ed25519 AAAA x"))).exitrd(true).build();
     }
 
     @Test
@@ -93,7 +93,7 @@ public class Stage1OptionsTest {
         Stage1Options o = allKeysBuilt().toBuilder().cryptsetup(null).plymouth(null).fsck(null).lvm(null).fileSystems(null)
                 .luks(null).kernelModules(null).modprobeOptions(null).emergencyAccess(null).deviceTimeoutSec(null)
                 .startTimeoutSec(null).journalToConsole(null).network(null).units(null).wants(null).dropIns(null)
-                .binaries(null).files(null).hookShell(null).hooks(null, null, null, null).sshUnlock(null).build();
+                .binaries(null).files(null).hookShell(null).hooks(null, null, null, null).sshUnlock(null).exitrd(null).build();
         assertEquals(o, Stage1Options.defaults());
         assertEquals(Stage1Options.parse("{\"plymouth\": null, \"emergencyAccess\": null, \"hookShell\": null}", "t"),
                 Stage1Options.defaults());
@@ -113,7 +113,7 @@ public class Stage1OptionsTest {
     }
 
     private static final List<String> KEYS = List.of("binaries", "cryptsetup", "deviceTimeoutSec", "dropIns",
-            "emergencyAccess", "files", "fileSystems", "fsck", "hookShell", "journalToConsole", "kernelModules",
+            "emergencyAccess", "exitrd", "files", "fileSystems", "fsck", "hookShell", "journalToConsole", "kernelModules",
             "luks", "lvm", "modprobeOptions", "network", "plymouth", "postDeviceCommands", "postMountCommands",
             "preDeviceCommands", "preFailCommands", "sshUnlock", "startTimeoutSec", "tpm2", "units", "wants");
 

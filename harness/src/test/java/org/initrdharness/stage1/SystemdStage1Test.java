@@ -248,4 +248,15 @@ public class SystemdStage1Test {
             }
         }
     }
+
+    @Test
+    public void exitrdAddsTheUnitThatCopiesStage1IntoRunInitramfsOnlyWhenAsked() {
+        assertFalse(compose("{}").unitNames().contains(ShutdownInitrd.UNIT));
+        Stage1Composition c = compose("{\"exitrd\": true}");
+        assertEquals(link(c, "/etc/systemd/system/initrd.target.wants/" + ShutdownInitrd.UNIT), "../" + ShutdownInitrd.UNIT);
+        String script = c.text(ShutdownInitrd.SCRIPT).orElseThrow();
+        assertTrue(script.contains("busybox ln -sf /usr/lib/systemd/systemd-shutdown $x/shutdown"), script);
+        assertEquals(((PlanEntry.Generated) c.generatedAt(ShutdownInitrd.SCRIPT).orElseThrow()).mode(), 0755);
+        assertTrue(c.wants("/usr/lib/systemd/systemd-shutdown"), "systemd-shutdown is in every stage 1");
+    }
 }

@@ -23,30 +23,32 @@ import org.initrdharness.vm.console.ConsoleMatch;
 import org.testng.annotations.Test;
 
 /**
- * The shutdown initrd (exitrd): stage 1 leaves a copy of its own tree in /run/initramfs with
- * systemd-shutdown as /shutdown; stage 2 is the images' sysroot booted with systemd as PID 1
+ * The shutdown initrd (exitrd, stage-1 option exitrd): stage 1 leaves a copy of its own tree in
+ * /run/initramfs with systemd-shutdown as /shutdown; stage 2 is the images' sysroot booted with systemd as PID 1
  * straight to poweroff.target; its systemd-shutdown finds /run/initramfs/shutdown, returns to it
- * with the old root at /oldroot, and the exitrd's systemd-shutdown unmounts /oldroot, runs the
- * exitrd's own system-shutdown hook (the marker) and powers off.
+ * with the old root at /oldroot, and the exitrd's systemd-shutdown unmounts /oldroot, detaches
+ * the LUKS mapping the root was on, runs the exitrd's own system-shutdown hook (the marker) and
+ * powers off. Stage 2 is not the images' busybox stage-2 disk: returning to /run/initramfs is
+ * systemd's own shutdown, so the images' sysroot (Debian's systemd 252 or 257 and its libraries)
+ * is made into a LUKS disk per run and booted with init=/usr/lib/systemd/systemd.
  */
 public class ShutdownInitrdScenario extends Scenario {
     static final String LABEL = "s2systemd";
 
-    /** Copies stage 1's tree to /run/initramfs, which survives switch-root, and names systemd-shutdown /shutdown. */
-    static MarkingUnit exitrdCopy() {
-        return new MarkingUnit("exitrd", List.of("initrd-root-fs.target"), """
-                set -e
-                x=/run/initramfs
-                mkdir -p $x/dev $x/proc $x/sys $x/run $x/oldroot $x/tmp
-                for d in usr etc bin sbin lib lib64; do if [ -e /$d ] || [ -L /$d ]; then cp -a /$d $x/; fi; done
-                ln -sf /usr/lib/systemd/systemd-shutdown $x/shutdown
-                mkdir -p $x/usr/lib/systemd/system-shutdown
-                cat > $x/usr/lib/systemd/system-shutdown/harness-exitrd.shutdown <<'HOOK'
+    /**
+     * The marker: a system-shutdown hook only the shutdown initrd has (stage 2's root has none of
+     * that name), written into the copy once option exitrd's unit made it.
+     */
+    static MarkingUnit exitrdHook() {
+        return new MarkingUnit("exitrd-hook", List.of("stage1-exitrd.service"), """
+                h=/run/initramfs/usr/lib/systemd/system-shutdown
+                mkdir -p $h
+                cat > $h/harness-exitrd.shutdown <<'HOOK'
                 #!/bin/sh
                 echo "exitrd: harness marker, verb $1, mounts under /oldroot: $(grep -c ' /oldroot' /proc/self/mounts), dm: $(ls /sys/class/block | grep -c '^dm-')" > /dev/console
                 HOOK
-                chmod 755 $x/usr/lib/systemd/system-shutdown/harness-exitrd.shutdown
-                du -sk $x | cut -f1
+                chmod 755 $h/harness-exitrd.shutdown
+                du -sk /run/initramfs | cut -f1
                 """);
     }
 
@@ -59,8 +61,8 @@ public class ShutdownInitrdScenario extends Scenario {
         long t0 = System.nanoTime();
         Path disk = ScratchLuks.volumeOf(images.sysroot(), LABEL, 400, uuid, passphrase, scratch);
         double made = (System.nanoTime() - t0) / 1e9;
-        Stage1Options.Builder options = Stage1Options.builder();
-        exitrdCopy().addTo(options);
+        Stage1Options.Builder options = Stage1Options.builder().exitrd(true);
+        exitrdHook().addTo(options);
         MachineSpec spec = machine("exitrd").initrd(stage1(options.build())).disk(Disk.raw(disk, "luks"))
                 .append("rd.luks.uuid=" + uuid + " root=LABEL=" + LABEL
                         + " init=/usr/lib/systemd/systemd systemd.unit=poweroff.target").build();
