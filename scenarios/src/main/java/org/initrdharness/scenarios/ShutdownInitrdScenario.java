@@ -69,8 +69,11 @@ public class ShutdownInitrdScenario extends Scenario {
         try (Machine m = start(spec)) {
             m.console().waitFor(LuksPassphraseScenario.PROMPT, Duration.ofSeconds(150));
             m.console().sendSecretLine(passphrase);
-            ConsoleMatch back = m.console().waitFor(Pattern.compile("systemd-shutdown\\[1\\]: Returning to initrd"),
+            ConsoleMatch back = m.console().waitFor(Pattern.compile("systemd-shutdown\\[1\\]: (Returning to initrd|Entering exitrd)\\.\\.\\."),
                     Duration.ofSeconds(240));
+            // The words changed between the releases: 252 "Returning to initrd...", 257 "Entering exitrd...".
+            assertEquals(back.group(1), systemdVersion() >= 257 ? "Entering exitrd" : "Returning to initrd",
+                    "stage 2's systemd-shutdown moved into /run/initramfs");
             ConsoleMatch marker = m.console().waitFor(Pattern.compile(
                     "exitrd: harness marker, verb (\\S+), mounts under /oldroot: (\\d+), dm: (\\d+)"), Duration.ofSeconds(120));
             assertTrue(m.awaitExit(Duration.ofSeconds(120)), "the shutdown initrd powered the machine off");
