@@ -125,4 +125,20 @@ public class QemuCommandTest {
         MachineSpec noSocket = MachineSpec.builder(Arch.X86_64).kernel(Path.of("/k")).tpm(Path.of("/state/tpm")).build();
         expectThrows(IllegalArgumentException.class, () -> QemuCommand.build(noSocket, Accelerator.TCG, layout(0, 0)));
     }
+
+    @Test
+    public void aForwardedPortIsAHostfwdOnLocalhostOnly() throws Exception {
+        Nic nic = Nic.numbered(0).forwardingFreePortTo(22);
+        int port = nic.forwards().get(0).hostPort();
+        MachineSpec spec = MachineSpec.builder(Arch.X86_64).kernel(Path.of("/k")).nic(nic).build();
+        String s = joined(QemuCommand.build(spec, Accelerator.TCG, layout(0, 0)));
+        assertTrue(s.contains("-netdev user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:" + port + "-:22 "), s);
+        // The port was free when picked: this process can bind it.
+        try (java.net.ServerSocket ss = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            assertEquals(ss.getLocalPort(), port);
+        }
+        assertFalse(joined(QemuCommand.build(MachineSpec.builder(Arch.X86_64).kernel(Path.of("/k")).nic(Nic.numbered(0)).build(),
+                Accelerator.TCG, layout(0, 0))).contains("hostfwd"), "no forward unless asked");
+        expectThrows(IllegalArgumentException.class, () -> new Nic.Forward(0, 22));
+    }
 }
