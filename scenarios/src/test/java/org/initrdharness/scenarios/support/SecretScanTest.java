@@ -97,20 +97,23 @@ public class SecretScanTest {
     public void anSshKeyMadeForARunIsFoundAsItsRawBytesAndItsArmouredLine() throws IOException {
         Path keys = Files.createTempDirectory("secret-scan-ssh");
         Path dir = Files.createTempDirectory("secret-scan-ssh-report");
-        SshKeys key = SshKeys.generate(keys, "scan-me");
-        String armoured = Files.readAllLines(key.privateKey()).get(1);
-        Files.writeString(dir.resolve("line.log"), "said: " + armoured + "\n");
-        byte[] raw = org.initrdharness.stage1.OpenSshKey.read(key.privateKey(), "k").secret();
-        Files.write(dir.resolve("raw.bin"), raw);
-        Files.writeString(dir.resolve("public.log"), key.publicLine() + "\n");
+        try {
+            SshKeys key = SshKeys.generate(keys, "scan-me");
+            String armoured = Files.readAllLines(key.privateKey()).get(1);
+            Files.writeString(dir.resolve("line.log"), "said: " + armoured + "\n");
+            byte[] raw = org.initrdharness.stage1.OpenSshKey.read(key.privateKey(), "k").secret();
+            Files.write(dir.resolve("raw.bin"), raw);
+            Files.writeString(dir.resolve("public.log"), key.publicLine() + "\n");
 
-        List<String> leaks = SecretScan.scanFor(dir, RunSecrets.all()).leaks();
+            List<String> leaks = SecretScan.scanFor(dir, RunSecrets.all()).leaks();
 
-        assertEquals(leaks, List.of(dir.resolve("line.log") + ": SSH private key 'scan-me'",
-                dir.resolve("raw.bin") + ": SSH private key 'scan-me'"), "the public key is no secret");
-        for (Path d : List.of(keys, dir)) {
-            try (var s = Files.walk(d)) {
-                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            assertEquals(leaks, List.of(dir.resolve("line.log") + ": SSH private key 'scan-me'",
+                    dir.resolve("raw.bin") + ": SSH private key 'scan-me'"), "the public key is no secret");
+        } finally {
+            for (Path d : List.of(keys, dir)) {
+                try (var s = Files.walk(d)) {
+                    for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                }
             }
         }
     }
