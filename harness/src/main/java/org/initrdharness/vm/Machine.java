@@ -28,6 +28,7 @@ import org.initrdharness.report.ConsoleLogFile;
 import org.initrdharness.report.ReplayScript;
 import org.initrdharness.report.Timeline;
 import org.initrdharness.report.milestones.BootMilestones;
+import org.initrdharness.report.milestones.HostWait;
 import org.initrdharness.report.milestones.InitrdStats;
 import org.initrdharness.report.profile.InitrdUnits;
 import org.initrdharness.report.profile.Stage1Profile;
@@ -78,6 +79,7 @@ public final class Machine implements AutoCloseable {
     private BootManifest manifest;
     private final List<BootInput> hotplugInputs = new ArrayList<>();
     private QemuProcess process;
+    private VcpuWaitSampler hostWait;
     private Swtpm tpm;
     private SocketChannel consoleChannel;
     private Console console;
@@ -112,6 +114,7 @@ public final class Machine implements AutoCloseable {
             // A reused directory: an earlier boot's journal must not pass for this one's.
             Files.deleteIfExists(artifacts.journal());
             Files.deleteIfExists(artifacts.unitTimeline());
+            Files.deleteIfExists(artifactDir.resolve(HostWait.FILE));
             // Unix socket paths are limited to 108 bytes: sockets and overlays live in a short /tmp path.
             scratch = Files.createTempDirectory(Path.of("/tmp"), "ihm-");
             accel = AcceleratorProbe.choose(spec);
@@ -168,6 +171,7 @@ public final class Machine implements AutoCloseable {
             console = new Console(where, consoleChannel, consoleChannel, timeline, timeouts, artifacts.consoleLog());
             console.describeEnd(this::describeExit);
             qmp = Qmp.connect(where, connect(layout.qmpSocket(), startup), layout.qmpSocket(), timeline, timeouts);
+            process.pid().ifPresent(pid -> hostWait = VcpuWaitSampler.start(pid, timeline));
             qmp.execute("cont");
             timeline.record("qemu", "guest running, pid " + process.pid().map(String::valueOf).orElse("?"));
             return this;
@@ -359,6 +363,7 @@ public final class Machine implements AutoCloseable {
         if (closed) return;
         closed = true;
         try {
+            if (hostWait != null) hostWait.close();
             if (process != null) {
                 if (!process.hasExited()) {
                     if (qmp != null && !qmp.isClosed()) {
@@ -425,8 +430,10 @@ public final class Machine implements AutoCloseable {
             json.putAll(profile.toJson());
             AtomicFiles.write(artifacts.stage1ProfileJson(),
                     out -> new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out, json));
+            HostWait wait = hostWait == null ? new HostWait(List.of()) : hostWait.samples();
+            if (!wait.isEmpty()) wait.write(artifacts.dir());
             BootMilestones.of(profile, ConsoleLogFile.read(artifacts.consoleLog()), timeline.events(),
-                    InitrdStats.of(spec.initrd()).orElse(null)).write(artifacts.dir());
+                    InitrdStats.of(spec.initrd()).orElse(null)).withWait(wait).write(artifacts.dir());
         } catch (IOException | RuntimeException e) {
             // evidence only: a profile that cannot be read must not fail the boot
         }

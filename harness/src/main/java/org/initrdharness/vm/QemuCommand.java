@@ -62,7 +62,9 @@ public final class QemuCommand {
         a.addAll(List.of("-accel", accel.qemuName(),
                 "-m", Integer.toString(spec.memoryMiB()),
                 "-smp", Integer.toString(spec.cpus()),
-                "-nodefaults", "-no-reboot", "-display", "none"));
+                "-nodefaults", "-no-reboot", "-display", "none",
+                // Named vCPU threads ("CPU 0/TCG"): the harness reads their run-queue wait.
+                "-name", "initrd-harness,debug-threads=on"));
         a.addAll(List.of("-kernel", kernel.image().toString()));
         if (spec.initrd() != null) a.addAll(List.of("-initrd", spec.initrd().toString()));
         a.addAll(List.of("-append", spec.kernelCommandLine()));

@@ -151,6 +151,35 @@ public class MachineBootTest {
         }
     }
 
+    /**
+     * The vCPU's wait for a host CPU is sampled: with three busy loops on the host competing for
+     * its two cores while the guest computes, the guest waits for seconds, and never longer than
+     * the boot took.
+     */
+    @Test
+    public void theGuestsWaitForAHostCpuIsSampled() throws IOException, InterruptedException {
+        BusyboxGuest guest = BusyboxGuest.of(Arch.X86_64);
+        Path dir;
+        java.util.List<Process> loops = new java.util.ArrayList<>();
+        try (Machine m = Machine.start(guest.spec("host-wait", "shell").build())) {
+            dir = m.artifacts().dir();
+            m.console().expect("HARNESS-SHELL", Duration.ofSeconds(60));
+            ShellSession sh = m.console().shell();
+            for (int i = 0; i < 3; i++) loops.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
+            long t0 = System.nanoTime();
+            assertEquals(sh.run("i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; echo $i").output(), "300000");
+            timing(Arch.X86_64, "guest loop beside three host loops", t0);
+        } finally {
+            for (Process p : loops) p.destroyForcibly().waitFor();
+        }
+        org.initrdharness.report.milestones.HostWait w = org.initrdharness.report.milestones.HostWait.read(dir);
+        assertFalse(w.isEmpty(), "no " + org.initrdharness.report.milestones.HostWait.FILE + " in " + dir);
+        var last = w.samples().get(w.samples().size() - 1);
+        System.out.printf(Locale.ROOT, "waited %.2f s of %.2f s%n", last.waited(), last.seconds());
+        assertTrue(last.waited() > 1.0, "the vCPU waited only " + last.waited() + " s beside three busy loops");
+        assertTrue(last.waited() < last.seconds(), last.toString());
+    }
+
     @Test(dataProvider = "arches")
     public void screendumpIsAValidPng(Arch arch) throws IOException {
         BusyboxGuest guest = BusyboxGuest.of(arch);

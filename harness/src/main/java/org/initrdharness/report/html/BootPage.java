@@ -66,15 +66,20 @@ public final class BootPage {
     }
 
     static void milestones(StringBuilder b, BootView v) {
-        b.append("<table class=\"milestones\"><tr><th>milestone</th><th>since QEMU started</th><th></th></tr>");
+        boolean waited = !v.milestones().waited().isEmpty();
+        b.append("<table class=\"milestones\"><tr><th>milestone</th><th>since QEMU started</th>")
+                .append(waited ? "<th title=\"the time less the guest's wait for a host CPU\">own time</th>" : "")
+                .append("<th></th></tr>");
         for (Milestone m : Milestone.values()) {
             Double t = v.milestones().at(m);
-            b.append("<tr><td>").append(m.id()).append("</td><td>").append(Html.secs(t)).append("</td><td class=\"muted\">")
-                    .append(Html.esc(m.description())).append("</td></tr>");
+            b.append("<tr><td>").append(m.id()).append("</td><td>").append(Html.secs(t)).append("</td>");
+            if (waited) b.append("<td>").append(Html.secs(v.milestones().own(m))).append("</td>");
+            b.append("<td class=\"muted\">").append(Html.esc(m.description())).append("</td></tr>");
         }
         if (v.milestones().initrd() != null) {
             var i = v.milestones().initrd();
-            b.append("<tr><td>initrd</td><td>").append(String.format(Locale.ROOT, "%,d bytes", i.bytes()))
+            b.append("<tr><td>initrd</td><td").append(waited ? " colspan=\"2\"" : "").append(">")
+                    .append(String.format(Locale.ROOT, "%,d bytes", i.bytes()))
                     .append(i.entries() >= 0 ? ", " + i.entries() + " entries" : "").append("</td><td class=\"muted\">")
                     .append(Html.esc(i.file())).append("</td></tr>");
         }

@@ -25,10 +25,12 @@ import org.initrdharness.report.profile.UnitTiming;
  *
  * @param times  when each milestone came, seconds since QEMU started; a milestone the boot never
  *               reached (or that has no line in it, as the prompt of a boot without one) is absent
+ * @param waited by each milestone, how long the guest's vCPUs had waited for a host CPU ({@link HostWait});
+ *               empty where that was not sampled
  * @param end    the last moment anything was recorded: where a timeline's axis ends
  * @param initrd the initrd's size and entries, or null when the boot had none or it is gone
  */
-public record BootMilestones(Map<Milestone, Double> times, double end, InitrdStats initrd) {
+public record BootMilestones(Map<Milestone, Double> times, Map<Milestone, Double> waited, double end, InitrdStats initrd) {
     public static final String FILE = "milestones.json";
 
     /**
@@ -40,6 +42,31 @@ public record BootMilestones(Map<Milestone, Double> times, double end, InitrdSta
 
     public BootMilestones {
         times = times.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(times));
+        waited = waited.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(waited));
+    }
+
+    public BootMilestones(Map<Milestone, Double> times, double end, InitrdStats initrd) {
+        this(times, Map.of(), end, initrd);
+    }
+
+    /** The same milestones with how long the guest had waited for a host CPU by each. */
+    public BootMilestones withWait(HostWait wait) {
+        Map<Milestone, Double> w = new EnumMap<>(Milestone.class);
+        times.forEach((m, t) -> {
+            Double v = wait.at(t);
+            if (v != null) w.put(m, v);
+        });
+        return new BootMilestones(times, w, end, initrd);
+    }
+
+    /**
+     * The milestone's own time: seconds since QEMU started less the time the guest waited for a
+     * host CPU by then; null where the milestone or its wait is not known.
+     */
+    public Double own(Milestone m) {
+        Double t = times.get(m);
+        Double w = waited.get(m);
+        return t == null || w == null ? null : t - w;
     }
 
     /** The milestones of the boot recorded in {@code dir} (console.log, timeline.txt), with {@code initrd}'s stats. */
@@ -47,7 +74,7 @@ public record BootMilestones(Map<Milestone, Double> times, double end, InitrdSta
         List<ConsoleLogFile.Line> lines = ConsoleLogFile.read(dir.resolve("console.log"));
         List<Timeline.Event> events = Timeline.read(dir.resolve("timeline.txt"));
         Stage1Profile profile = Stage1Profile.parse(ConsoleLogFile.asLogLines(lines), Stage1Profile.STAGE2_MARKER, List.of());
-        return of(profile, lines, events, InitrdStats.of(initrd).orElse(null));
+        return of(profile, lines, events, InitrdStats.of(initrd).orElse(null)).withWait(HostWait.read(dir));
     }
 
     public static BootMilestones of(Stage1Profile profile, List<ConsoleLogFile.Line> lines, List<Timeline.Event> events,
@@ -99,6 +126,14 @@ public record BootMilestones(Map<Milestone, Double> times, double end, InitrdSta
             ms.put(m.id(), v == null ? null : Math.round(v * 1000) / 1000.0);
         }
         doc.put("milestones", ms);
+        if (!waited.isEmpty()) {
+            Map<String, Object> ws = new LinkedHashMap<>();
+            for (Milestone m : Milestone.values()) {
+                Double v = waited.get(m);
+                if (v != null) ws.put(m.id(), Math.round(v * 1000) / 1000.0);
+            }
+            doc.put("waited", ws);
+        }
         doc.put("end", Math.round(end * 1000) / 1000.0);
         doc.put("initrd", initrd == null ? null : initrd.toJson());
         return doc;
@@ -121,10 +156,15 @@ public record BootMilestones(Map<Milestone, Double> times, double end, InitrdSta
                 Milestone m = Milestone.byId(e.getKey());
                 if (m != null && e.getValue().isNumber()) t.put(m, e.getValue().asDouble());
             });
+            Map<Milestone, Double> w = new EnumMap<>(Milestone.class);
+            doc.path("waited").fields().forEachRemaining(e -> {
+                Milestone m = Milestone.byId(e.getKey());
+                if (m != null && e.getValue().isNumber()) w.put(m, e.getValue().asDouble());
+            });
             JsonNode i = doc.path("initrd");
             InitrdStats initrd = i.isObject()
                     ? new InitrdStats(i.path("file").asText(), i.path("bytes").asLong(), i.path("entries").asInt(-1)) : null;
-            return Optional.of(new BootMilestones(t, doc.path("end").asDouble(), initrd));
+            return Optional.of(new BootMilestones(t, w, doc.path("end").asDouble(), initrd));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

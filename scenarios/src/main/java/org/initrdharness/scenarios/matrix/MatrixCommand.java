@@ -84,7 +84,8 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
 
     @Option(names = "--baseline", paramLabel = "FILE",
             description = "a previous run's --json: a time to stage 2 or to the prompt slower than there by more than the"
-                    + " noise margin, or a bigger initrd, is reported as a regression")
+                    + " noise margin (own times, less the guest's wait for a host CPU, where both runs measured it),"
+                    + " or a bigger initrd, is reported as a regression")
     Path baseline;
 
     @Option(names = "--budgets", paramLabel = "FILE", description = "budgets to check instead of the checked-in ones")

@@ -26,8 +26,22 @@ public final class Regressions {
 
     private Regressions() {}
 
-    /** What a previous run measured, per result: milestones by id, and the initrd's bytes. */
-    public record Measured(Map<String, Double> milestones, Long initrdBytes) {}
+    /**
+     * What a previous run measured, per result: milestones by id, how long the guest had waited
+     * for a host CPU by each (by id; empty where not sampled), and the initrd's bytes.
+     */
+    public record Measured(Map<String, Double> milestones, Map<String, Double> waited, Long initrdBytes) {
+        public Measured(Map<String, Double> milestones, Long initrdBytes) {
+            this(milestones, Map.of(), initrdBytes);
+        }
+
+        /** The milestone's own time (less the host wait), or null where it was not sampled. */
+        Double own(String id) {
+            Double t = milestones.get(id);
+            Double w = waited.get(id);
+            return t == null || w == null ? null : t - w;
+        }
+    }
 
     /** A previous run's {@code --json}: its results' milestones by full name. */
     public static Map<String, Measured> baseline(Path json) throws IOException {
@@ -46,13 +60,18 @@ public final class Regressions {
             String release = r.path("release").isNull() ? null : r.path("release").asText(null);
             String name = r.path("scenario").asText() + "[" + MatrixCell.column(release, r.path("arch").asText()) + "]."
                     + r.path("test").asText();
-            Map<String, Double> ms = new HashMap<>();
-            r.path("milestones").fields().forEachRemaining(e -> {
-                if (e.getValue().isNumber()) ms.put(e.getKey(), e.getValue().asDouble());
-            });
             JsonNode bytes = r.path("initrd").path("bytes");
-            out.put(name, new Measured(ms, bytes.isNumber() ? bytes.asLong() : null));
+            out.put(name, new Measured(numbers(r.path("milestones")), numbers(r.path("waited")),
+                    bytes.isNumber() ? bytes.asLong() : null));
         }
+        return out;
+    }
+
+    private static Map<String, Double> numbers(JsonNode object) {
+        Map<String, Double> out = new HashMap<>();
+        object.fields().forEachRemaining(e -> {
+            if (e.getValue().isNumber()) out.put(e.getKey(), e.getValue().asDouble());
+        });
         return out;
     }
 
@@ -75,6 +94,17 @@ public final class Regressions {
             Measured before = baseline.get(o.fullName());
             if (before == null) continue;
             for (Milestone t : TIMED) {
+                // Own times where both runs sampled the host's wait: they compare across a loaded
+                // and a quiet machine; wall times only where one of them did not.
+                Double wasOwn = before.own(t.id());
+                Double isOwn = m.own(t);
+                if (wasOwn != null && isOwn != null) {
+                    if (isOwn > margin.ownLimit(wasOwn)) {
+                        out.add(new Regression(o.fullName(), o.scenario(), o.column(), o.test(), t.id(), "baseline", isOwn,
+                                margin.ownLimit(wasOwn), wasOwn, m.waited().get(t)));
+                    }
+                    continue;
+                }
                 Double was = before.milestones().get(t.id());
                 Double is = m.at(t);
                 if (was != null && is != null && is > margin.limit(was)) {
@@ -95,6 +125,6 @@ public final class Regressions {
 
     private static Regression regression(TestOutcome o, String what, String against, double value, double limit,
             Double previous) {
-        return new Regression(o.fullName(), o.scenario(), o.column(), o.test(), what, against, value, limit, previous);
+        return new Regression(o.fullName(), o.scenario(), o.column(), o.test(), what, against, value, limit, previous, null);
     }
 }
