@@ -31,7 +31,7 @@ public class QemuCommandTest {
         assertEquals(a.get(0), "qemu-system-x86_64");
         String s = joined(a);
         assertTrue(s.contains("-M pc -cpu qemu64 -accel tcg -m 512 -smp 1 -nodefaults -no-reboot -display none"), s);
-        assertEquals(a.get(a.indexOf("-append") + 1), "console=ttyS0 panic=-1 rd.debug");
+        assertEquals(a.get(a.indexOf("-append") + 1), "console=ttyS0 panic=-1 no_timer_check rd.debug");
         assertTrue(s.contains("-serial chardev:console"), s);
         assertTrue(a.contains("-S"), "the guest must wait for the console");
         assertTrue(s.contains("-device pvpanic -action panic=exit-failure"), s);
