@@ -11,7 +11,7 @@ import org.initrdharness.report.milestones.HostWait;
 
 /**
  * Samples, five times a second, how long QEMU's vCPU threads have waited on a host run queue
- * ({@code /proc/PID/task/TID/schedstat}, second field). QEMU names those threads "CPU n/TCG" or
+ * ({@code /proc/PID/task/TID/schedstat}: run time, then wait) and how long they ran. QEMU names those threads "CPU n/TCG" or
  * "CPU n/KVM" when started with {@code -name ...,debug-threads=on}; with several vCPUs the one that
  * waited most counts, since the boot's critical path may run on any of them. Where the kernel
  * does not show schedstat, or the threads have no such names, it records nothing.
@@ -26,6 +26,7 @@ final class VcpuWaitSampler implements AutoCloseable {
     private volatile boolean stopped;
     private List<Path> vcpus = List.of();
     private double first = Double.NaN;
+    private double firstRan;
 
     private VcpuWaitSampler(long pid, Timeline timeline) {
         this.pid = pid;
@@ -56,19 +57,27 @@ final class VcpuWaitSampler implements AutoCloseable {
     private boolean sample() {
         if (vcpus.isEmpty()) vcpus = vcpuThreads();
         if (vcpus.isEmpty()) return Files.isDirectory(Path.of("/proc", Long.toString(pid)));
-        double waited = 0;
+        double waited = -1;
+        double ran = 0;
         for (Path stat : vcpus) {
             try {
                 String[] f = Files.readString(stat).trim().split("\\s+");
-                waited = Math.max(waited, Long.parseLong(f[1]) / 1e9);
+                double w = Long.parseLong(f[1]) / 1e9;
+                if (w > waited) {
+                    waited = w;
+                    ran = Long.parseLong(f[0]) / 1e9;
+                }
             } catch (IOException | RuntimeException e) {
                 return false;
             }
         }
         double now = timeline.now();
         synchronized (samples) {
-            if (Double.isNaN(first)) first = waited;
-            samples.add(new HostWait.Sample(now, waited - first));
+            if (Double.isNaN(first)) {
+                first = waited;
+                firstRan = ran;
+            }
+            samples.add(new HostWait.Sample(now, waited - first, ran - firstRan));
         }
         return true;
     }

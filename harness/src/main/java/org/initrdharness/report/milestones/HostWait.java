@@ -12,20 +12,46 @@ import org.initrdharness.files.AtomicFiles;
 /**
  * How long the guest's virtual CPUs had waited for a host CPU at moments of a boot: the run-queue
  * wait of QEMU's vCPU threads (Linux schedstat), sampled while the guest ran. Under TCG a boot
- * on a loaded host comes late mostly by this wait; a guest that sleeps (a unit waiting for a
- * timer) does not add to it. Subtracting it from a milestone's time gives the boot's own time,
- * which compares across runs on a shared machine where the wall time does not.
+ * on a loaded host comes late mostly by this wait. Subtracting it from a milestone's time gives
+ * the boot's own time, which compares across runs on a shared machine where the wall time does not.
  *
- * @param samples (seconds since QEMU started, seconds waited by then), in time order
+ * <p>A guest that sleeps (a unit waiting for a timer) still wakes for its timer ticks, and on a
+ * loaded host each wake-up waits too, though the sleep would have lasted as long anyway. So the
+ * wait of each interval between samples counts in proportion to the share of it the vCPU wanted
+ * a host CPU (ran or waited): all of it while the guest computes, little while it sleeps.
+ *
+ * @param samples the readings, in time order
  */
 public record HostWait(List<Sample> samples) {
     public static final String FILE = "host-wait.tsv";
 
-    /** One reading: {@code waited} seconds of run-queue wait by {@code seconds} since QEMU started. */
-    public record Sample(double seconds, double waited) {}
+    /**
+     * One reading, seconds since QEMU started: the vCPU's run-queue wait and run time by then
+     * (run time NaN where it was not read: then each interval's wait counts whole).
+     */
+    public record Sample(double seconds, double waited, double ran) {
+        public Sample(double seconds, double waited) {
+            this(seconds, waited, Double.NaN);
+        }
+    }
 
     public HostWait {
         samples = List.copyOf(samples);
+    }
+
+    /** The wait that delayed the guest, by each sample: the first sample's is 0. */
+    private double[] delaying() {
+        double[] out = new double[samples.size()];
+        for (int i = 1; i < out.length; i++) {
+            Sample a = samples.get(i - 1);
+            Sample b = samples.get(i);
+            double waited = Math.max(0, b.waited() - a.waited());
+            double interval = b.seconds() - a.seconds();
+            double wanted = Double.isNaN(a.ran()) || Double.isNaN(b.ran()) || interval <= 0 ? 1
+                    : Math.min(1, (waited + Math.max(0, b.ran() - a.ran())) / interval);
+            out[i] = out[i - 1] + waited * wanted;
+        }
+        return out;
     }
 
     public boolean isEmpty() {
@@ -40,22 +66,23 @@ public record HostWait(List<Sample> samples) {
         if (samples.isEmpty() || t < samples.get(0).seconds() - 0.5 || t > samples.get(samples.size() - 1).seconds() + 0.5) {
             return null;
         }
-        Sample before = samples.get(0);
-        for (Sample s : samples) {
+        double[] d = delaying();
+        for (int i = 0; i < d.length; i++) {
+            Sample s = samples.get(i);
             if (s.seconds() >= t) {
-                if (s.seconds() == before.seconds()) return s.waited();
-                double f = (t - before.seconds()) / (s.seconds() - before.seconds());
-                return before.waited() + Math.max(0, Math.min(1, f)) * (s.waited() - before.waited());
+                if (i == 0) return d[0];
+                double from = samples.get(i - 1).seconds();
+                double f = (t - from) / (s.seconds() - from);
+                return d[i - 1] + Math.max(0, Math.min(1, f)) * (d[i] - d[i - 1]);
             }
-            before = s;
         }
-        return before.waited();
+        return d[d.length - 1];
     }
 
     /** Writes {@value #FILE} in {@code dir}: "seconds waited" a line (temp file, then rename). */
     public void write(Path dir) throws IOException {
-        StringBuilder b = new StringBuilder("# seconds since QEMU started, seconds the vCPU threads waited for a host CPU\n");
-        for (Sample s : samples) b.append(String.format(Locale.ROOT, "%.3f\t%.3f%n", s.seconds(), s.waited()));
+        StringBuilder b = new StringBuilder("# seconds since QEMU started, seconds the vCPU waited for a host CPU, seconds it ran\n");
+        for (Sample s : samples) b.append(String.format(Locale.ROOT, "%.3f\t%.3f\t%.3f%n", s.seconds(), s.waited(), s.ran()));
         AtomicFiles.write(dir.resolve(FILE).toAbsolutePath(), b.toString());
     }
 
@@ -68,7 +95,8 @@ public record HostWait(List<Sample> samples) {
             for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
                 if (line.isBlank() || line.startsWith("#")) continue;
                 String[] p = line.trim().split("\\s+");
-                out.add(new Sample(Double.parseDouble(p[0]), Double.parseDouble(p[1])));
+                out.add(new Sample(Double.parseDouble(p[0]), Double.parseDouble(p[1]),
+                        p.length > 2 ? Double.parseDouble(p[2]) : Double.NaN));
             }
         } catch (IOException | RuntimeException e) {
             return new HostWait(List.of());
