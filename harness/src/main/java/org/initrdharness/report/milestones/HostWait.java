@@ -15,10 +15,9 @@ import org.initrdharness.files.AtomicFiles;
  * on a loaded host comes late mostly by this wait. Subtracting it from a milestone's time gives
  * the boot's own time, which compares across runs on a shared machine where the wall time does not.
  *
- * <p>A guest that sleeps (a unit waiting for a timer) still wakes for its timer ticks, and on a
- * loaded host each wake-up waits too, though the sleep would have lasted as long anyway. So the
- * wait of each interval between samples counts in proportion to the share of it the vCPU wanted
- * a host CPU (ran or waited): all of it while the guest computes, little while it sleeps.
+ * <p>The whole wait counts, also while the guest sleeps (it still wakes for timer ticks, and each
+ * wake-up waits on a loaded host): counting only the share of each interval the vCPU wanted a CPU
+ * separated unchanged from slowed boots less well in the measurements the README gives.
  *
  * @param samples the readings, in time order
  */
@@ -27,7 +26,7 @@ public record HostWait(List<Sample> samples) {
 
     /**
      * One reading, seconds since QEMU started: the vCPU's run-queue wait and run time by then
-     * (run time NaN where it was not read: then each interval's wait counts whole).
+     * (run time NaN where it was not read), kept as evidence.
      */
     public record Sample(double seconds, double waited, double ran) {
         public Sample(double seconds, double waited) {
@@ -37,21 +36,6 @@ public record HostWait(List<Sample> samples) {
 
     public HostWait {
         samples = List.copyOf(samples);
-    }
-
-    /** The wait that delayed the guest, by each sample: the first sample's is 0. */
-    private double[] delaying() {
-        double[] out = new double[samples.size()];
-        for (int i = 1; i < out.length; i++) {
-            Sample a = samples.get(i - 1);
-            Sample b = samples.get(i);
-            double waited = Math.max(0, b.waited() - a.waited());
-            double interval = b.seconds() - a.seconds();
-            double wanted = Double.isNaN(a.ran()) || Double.isNaN(b.ran()) || interval <= 0 ? 1
-                    : Math.min(1, (waited + Math.max(0, b.ran() - a.ran())) / interval);
-            out[i] = out[i - 1] + waited * wanted;
-        }
-        return out;
     }
 
     public boolean isEmpty() {
@@ -66,17 +50,16 @@ public record HostWait(List<Sample> samples) {
         if (samples.isEmpty() || t < samples.get(0).seconds() - 0.5 || t > samples.get(samples.size() - 1).seconds() + 0.5) {
             return null;
         }
-        double[] d = delaying();
-        for (int i = 0; i < d.length; i++) {
-            Sample s = samples.get(i);
+        Sample before = samples.get(0);
+        for (Sample s : samples) {
             if (s.seconds() >= t) {
-                if (i == 0) return d[0];
-                double from = samples.get(i - 1).seconds();
-                double f = (t - from) / (s.seconds() - from);
-                return d[i - 1] + Math.max(0, Math.min(1, f)) * (d[i] - d[i - 1]);
+                if (s.seconds() == before.seconds()) return s.waited();
+                double f = (t - before.seconds()) / (s.seconds() - before.seconds());
+                return before.waited() + Math.max(0, Math.min(1, f)) * (s.waited() - before.waited());
             }
+            before = s;
         }
-        return d[d.length - 1];
+        return before.waited();
     }
 
     /** Writes {@value #FILE} in {@code dir}: "seconds waited" a line (temp file, then rename). */
