@@ -13,7 +13,7 @@ import java.util.Locale;
  * <p>Own times (a milestone's time less the guest's wait for a host CPU) vary much less: the same
  * cell with the same kernel and initrd, booted 12 times at load average 6-11 with 0, 1 or 3 busy
  * loops beside it, reached stage 2 after 11.7-63.2 s but 8.9-13.0 s of its own; with a stage-1
- * unit that sleeps 5 s, 14.1-71.5 s and 13.1-16.2 s. Against a baseline from an unloaded boot
+ * unit that sleeps 5 s (beside fsck, so 3-4 s later), 14.1-71.5 s and 13.1-16.2 s. Against a baseline from an unloaded boot
  * (8.9-10.4 s of its own) the own-time margin of 25 % or 2.5 s flagged every slowed boot and
  * 5 of 44 pairs of unchanged ones.
  *
