@@ -1,16 +1,16 @@
 package org.initrdharness.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.initrdharness.vm.BootFailure;
+import org.initrdharness.vm.BreakShell;
+import org.initrdharness.vm.Breakpoint;
 import org.initrdharness.vm.Deadline;
 import org.initrdharness.vm.Machine;
 import org.initrdharness.vm.MachineSpec;
@@ -50,6 +50,14 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
     @Option(names = "--quiet", description = "do not show the console while waiting")
     boolean quiet;
 
+    @Option(names = "--break", paramLabel = "POINT",
+            description = {"initrd, pre-mount or pre-switch-root: the harness's stage 1 stops there with a root shell on the"
+                    + " second console (ttyS1; hvc0 on aarch64); each line on stdin runs there with its exit status,"
+                    + " `continue` or the end of input goes on (with --interactive: the terminal is the shell).",
+                    "on-failure: a failed boot keeps its guest running (any initrd) until Ctrl-C, Ctrl-] with --interactive,"
+                    + " or QMP quit; the harness's stage 1 also opens a root shell on the second console in emergency."})
+    String breakAt;
+
     @Override
     public Integer call() {
         // Every argument is checked before QEMU starts: a typo costs no boot.
@@ -62,7 +70,16 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
         if (artifacts != null && Files.exists(artifacts) && !Files.isDirectory(artifacts)) {
             throw new ParameterException(spec.commandLine(), "--artifacts " + artifacts + " is a file, not a directory");
         }
+        Breakpoint point = null;
+        if (breakAt != null) {
+            try {
+                point = Breakpoint.parse(breakAt);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--break " + e.getMessage());
+            }
+        }
         MachineSpec machineSpec = boot.machineSpec("boot", initrd, artifacts);
+        if (point != null) machineSpec = machineSpec.toBuilder().append(point.kernelArgument()).build();
         Machine m = new Machine(machineSpec);
         try {
             try {
@@ -76,6 +93,7 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
             boot.arm(console);
             Deadline deadline = boot.deadline(m);
             try {
+                if (point != null && point != Breakpoint.ON_FAILURE) stopAt(m, point, deadline);
                 for (Pattern p : expected) {
                     ConsoleMatch match = console.waitFor(p, deadline);
                     System.err.printf(Locale.ROOT, "%nboot: matched /%s/ at %.1f s%n", p, match.seconds());
@@ -84,6 +102,10 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
                 System.err.println();
                 System.err.println("boot: FAILED: " + f.getMessage());
                 printWhere(m);
+                if (point == Breakpoint.ON_FAILURE) hold(m);
+                return 1;
+            } catch (IOException e) {
+                System.err.println("boot: stdin: " + e.getMessage());
                 return 1;
             }
             if (interactive) interact(m);
@@ -91,6 +113,7 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
             printWhere(m);
             return 0;
         } finally {
+            if (terminal != null) terminal.close();
             m.close();
         }
     }
@@ -101,56 +124,58 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
         for (String l : m.artifacts().describe().split("\n")) System.err.println("boot: " + l);
     }
 
-    /** The terminal in raw mode, bytes both ways, until Ctrl-] or the guest's end. */
-    private static void interact(Machine m) {
-        Console console = m.console();
-        System.err.println("\nboot: connected to the " + m.where() + " console; Ctrl-] ends the boot");
-        boolean raw = stty("raw", "-echo");
-        console.tap(System.out);
-        Thread pump = new Thread(() -> {
-            InputStream in = System.in;
-            byte[] buf = new byte[256];
-            try {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    for (int i = 0; i < n; i++) {
-                        if (buf[i] == 0x1d) { // Ctrl-]
-                            if (i > 0) console.sendBytes(java.util.Arrays.copyOf(buf, i));
-                            m.kill();
-                            return;
-                        }
-                    }
-                    console.sendBytes(java.util.Arrays.copyOf(buf, n));
-                }
-                m.kill(); // end of input: nobody is left to type
-            } catch (IOException e) {
-                // the console closed
-            }
-        }, "terminal-input");
-        pump.setDaemon(true);
-        pump.start();
-        console.awaitEnd(Duration.ofDays(365));
-        m.awaitExit(Duration.ofSeconds(10));
-        if (raw) stty("sane");
-        System.err.println("\nboot: console closed (" + (m.exitStatus().isPresent() ? "QEMU status " + m.exitStatus().getAsInt() : "") + ")");
+    /** Waits for stage 1 to stop at {@code point}, then hands its shell to stdin's lines or the person. */
+    private void stopAt(Machine m, Breakpoint point, Deadline deadline) throws IOException {
+        BreakShell shell = m.breakShell(point, deadline);
+        System.err.printf(Locale.ROOT, "%nboot: stage 1 stopped at %s at %.1f s: a root shell on %s%n", point.id(), shell.seconds(),
+                m.spec().arch().secondConsole());
+        if (!interactive) {
+            BreakSession.drive(shell, System.in, System.out, System.err);
+            return;
+        }
+        System.err.println("boot: this terminal is that shell; `continue` goes on with the boot, Ctrl-] ends it");
+        Terminal t = terminal(m);
+        t.attach(m.secondConsole());
+        m.console().waitFor(Pattern.compile(Pattern.quote(point.continuesLine())),
+                m.timeouts().deadline(Duration.ofSeconds(BootOptions.MAX_TIMEOUT_SEC)));
+        t.attach(m.console());
+        System.err.println();
+        System.err.println("boot: stage 1 continues after " + point.id());
     }
 
-    private static boolean stty(String... args) {
-        if (System.console() == null) return false;
-        List<String> cmd = new ArrayList<>(List.of("stty"));
-        cmd.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.INHERIT).start();
-            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) { // every host tool has a deadline
-                p.destroyForcibly();
-                return false;
-            }
-            return p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+    /** One for the whole boot: its thread reads stdin until the end. */
+    private Terminal terminal;
+
+    private Terminal terminal(Machine m) {
+        if (terminal == null) terminal = new Terminal(m);
+        return terminal;
+    }
+
+    /**
+     * {@code --break on-failure}: the failed guest stays up until the person ends it (Ctrl-C ends
+     * this JVM, whose hook kills QEMU; Ctrl-] with --interactive; QMP quit on its socket).
+     */
+    private void hold(Machine m) {
+        System.err.println("boot: --break on-failure: the guest is kept running, QEMU pid " + m.pid().map(String::valueOf).orElse("?")
+                + "; Ctrl-C ends it" + (interactive ? ", Ctrl-] too" : " (--interactive connects this terminal)"));
+        System.err.println("boot: the harness's stage 1 has a root shell on " + m.spec().arch().secondConsole()
+                + " in emergency mode; the first console is " + m.spec().arch().console());
+        if (interactive) {
+            interact(m);
+        } else {
+            m.awaitExit(Duration.ofSeconds(BootOptions.MAX_TIMEOUT_SEC));
         }
+    }
+
+    /** The terminal in raw mode on the first console, until Ctrl-] or the guest's end. */
+    private void interact(Machine m) {
+        Console console = m.console();
+        System.err.println("\nboot: connected to the " + m.where() + " console; Ctrl-] ends the boot");
+        console.untap(System.out);
+        terminal(m).attach(console);
+        console.awaitEnd(Duration.ofDays(365));
+        m.awaitExit(Duration.ofSeconds(10));
+        terminal.close();
+        System.err.println("\nboot: console closed (" + (m.exitStatus().isPresent() ? "QEMU status " + m.exitStatus().getAsInt() : "") + ")");
     }
 }

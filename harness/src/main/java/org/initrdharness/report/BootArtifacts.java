@@ -22,8 +22,11 @@ public record BootArtifacts(Path dir) {
     /** Every file the boot read, by content hash, and its command line with tokens: what a replay or a bundle needs. */
     public Path inputs() { return dir.resolve("inputs.json"); }
 
-    /** What the guest wrote to its second console ({@code Arch.journalPort()}): a journal, where stage 1 forwards one. */
+    /** What the guest wrote to its journal port ({@code Arch.journalPort()}): the harness's stage 1 writes its journal there. */
     public Path journal() { return dir.resolve("journal.log"); }
+
+    /** Both ways of the second console ({@code Arch.secondConsole()}): stage 1's break shells, typed input marked. */
+    public Path secondConsoleLog() { return dir.resolve("console2.log"); }
 
     /** Each stage-1 unit's start, end and result, read from {@link #journal()}. */
     public Path unitTimeline() { return dir.resolve("units.txt"); }
@@ -45,6 +48,7 @@ public record BootArtifacts(Path dir) {
         return "console log: " + consoleLog() + "\nreplay:      sh " + replayScript() + "\ntimeline:    " + timeline()
                 + "\nprofile:     " + stage1Profile() + "\ninputs:      " + inputs()
                 + (java.nio.file.Files.isRegularFile(journal()) ? "\njournal:     " + journal() : "")
-                + (java.nio.file.Files.isRegularFile(unitTimeline()) ? "\nunits:       " + unitTimeline() : "");
+                + (java.nio.file.Files.isRegularFile(unitTimeline()) ? "\nunits:       " + unitTimeline() : "")
+                + (java.nio.file.Files.isRegularFile(secondConsoleLog()) ? "\nconsole 2:   " + secondConsoleLog() : "");
     }
 }

@@ -48,6 +48,7 @@ public final class SystemdStage1 {
         if (options.sshUnlock() != null) DropbearUnlock.compose(options, c);
         Shell.compose(options.hookShell(), c);
         if (options.exitrd()) ShutdownInitrd.compose(c);
+        BreakShells.compose(arch, c);
         InitrdConfig.compose(arch, options, c);
         KernelModules.compose(options, c);
         LegacyHooks.compose(options, c);

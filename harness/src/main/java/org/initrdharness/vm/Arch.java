@@ -39,11 +39,18 @@ public enum Arch {
     public String qemuBinary() { return qemuBinary; }
 
     /**
-     * The second console every machine has, kept as journal.log: ttyS1, or on aarch64 (whose
-     * virt machine has one UART) the virtio console hvc0. Never the console plymouth and
-     * systemd write to.
+     * The second console every machine has, kept as console2.log and read by the harness like
+     * the first: ttyS1, or on aarch64 (whose virt machine has one UART) the virtio console
+     * hvc0. Never the console plymouth and systemd write to: stage 1's break shells
+     * ({@link Breakpoint}) read it.
      */
-    public String journalPort() { return this == X86_64 ? "ttyS1" : "hvc0"; }
+    public String secondConsole() { return this == X86_64 ? "ttyS1" : "hvc0"; }
+
+    /**
+     * Where stage 1 writes its journal: a virtio serial port (not a console) on both arches,
+     * {@code /dev/virtio-ports/}{@value QemuCommand#JOURNAL_PORT}, kept as journal.log.
+     */
+    public String journalPort() { return "virtio-ports/" + QemuCommand.JOURNAL_PORT; }
 
     /** The serial console device the kernel writes to: ttyS0 or ttyAMA0. */
     public String console() { return console; }

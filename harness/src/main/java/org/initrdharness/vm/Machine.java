@@ -83,6 +83,8 @@ public final class Machine implements AutoCloseable {
     private Swtpm tpm;
     private SocketChannel consoleChannel;
     private Console console;
+    private SocketChannel secondChannel;
+    private Console secondConsole;
     private Qmp qmp;
     private final Map<String, String> hotplugged = new LinkedHashMap<>();
 
@@ -115,6 +117,7 @@ public final class Machine implements AutoCloseable {
             Files.deleteIfExists(artifacts.journal());
             Files.deleteIfExists(artifacts.unitTimeline());
             Files.deleteIfExists(artifactDir.resolve(HostWait.FILE));
+            Files.deleteIfExists(artifacts.secondConsoleLog());
             // Unix socket paths are limited to 108 bytes: sockets and overlays live in a short /tmp path.
             scratch = Files.createTempDirectory(Path.of("/tmp"), "ihm-");
             accel = AcceleratorProbe.choose(spec);
@@ -135,7 +138,8 @@ public final class Machine implements AutoCloseable {
             }
             Path tpmSocket = spec.tpmState() == null ? null : scratch.resolve("swtpm.sock");
             QemuCommand.Layout layout = new QemuCommand.Layout(scratch.resolve("console.sock"),
-                    scratch.resolve("qmp.sock"), overlays, empties, scratch.resolve("journal.log"), tpmSocket);
+                    scratch.resolve("qmp.sock"), overlays, empties, scratch.resolve("journal.log"), tpmSocket,
+                    scratch.resolve("console2.sock"));
             // With a TPM's ACPI tables added, a PVH-entered kernel reads the tables as garbage ("ACPI:
             // Interpreter disabled") and finds no TPM: such machines take the bzImage entry unless told.
             KernelEntry entry = spec.kernelEntry() == null && spec.tpmState() != null ? KernelEntry.BZIMAGE : spec.kernelEntry();
@@ -170,6 +174,12 @@ public final class Machine implements AutoCloseable {
             consoleChannel = connect(layout.consoleSocket(), startup);
             console = new Console(where, consoleChannel, consoleChannel, timeline, timeouts, artifacts.consoleLog());
             console.describeEnd(this::describeExit);
+            secondChannel = connect(layout.secondConsoleSocket(), startup);
+            secondConsole = new Console(where + " " + spec.arch().secondConsole(), secondChannel, secondChannel, timeline, timeouts,
+                    artifacts.secondConsoleLog());
+            secondConsole.describeEnd(this::describeExit);
+            // A shell's output there is no boot failure: the first console judges the boot.
+            for (var p : secondConsole.failurePatterns()) secondConsole.allow(p);
             qmp = Qmp.connect(where, connect(layout.qmpSocket(), startup), layout.qmpSocket(), timeline, timeouts);
             process.pid().ifPresent(pid -> hostWait = VcpuWaitSampler.start(pid, timeline));
             qmp.execute("cont");
@@ -247,6 +257,26 @@ public final class Machine implements AutoCloseable {
     public Console console() { requireStarted(); return console; }
 
     public Qmp qmp() { requireStarted(); return qmp; }
+
+    /** The second console ({@link Arch#secondConsole()}), where stage 1's break shells read and write. */
+    public Console secondConsole() { requireStarted(); return secondConsole; }
+
+    /**
+     * Waits (scaled) until the harness's stage 1 stops at {@code point} (booted with
+     * {@link Breakpoint#kernelArgument()}) and returns its shell on the second console.
+     *
+     * @throws BootFailure when stage 1 does not stop there in time, or the guest ends
+     */
+    public BreakShell breakShell(Breakpoint point, Duration timeout) {
+        requireStarted();
+        return BreakShell.await(this, point, timeouts.deadline(timeout));
+    }
+
+    /** The same with a deadline already running. */
+    public BreakShell breakShell(Breakpoint point, Deadline deadline) {
+        requireStarted();
+        return BreakShell.await(this, point, deadline);
+    }
 
     public Accelerator accelerator() { requireStarted(); return accel.accelerator(); }
 
@@ -384,6 +414,14 @@ public final class Machine implements AutoCloseable {
                 if (timeline != null) timeline.record("tpm", "swtpm ended");
             }
             if (console != null) console.close();
+            if (secondConsole != null) secondConsole.close();
+            if (secondChannel != null) {
+                try {
+                    secondChannel.close();
+                } catch (IOException e) {
+                    // best effort
+                }
+            }
             if (qmp != null) qmp.close();
             if (consoleChannel != null) {
                 try {
@@ -439,7 +477,7 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    /** What the guest wrote to its second console (Arch.journalPort()), and the unit timeline read from it. */
+    /** What stage 1 wrote to the journal port (Arch.journalPort()), and the unit timeline read from it. */
     private void writeJournal() {
         try {
             Path journal = scratch == null ? null : scratch.resolve("journal.log");

@@ -13,24 +13,33 @@ import org.initrdharness.vm.kernel.KernelBoot;
 public final class QemuCommand {
 
     /**
-     * Where a started machine keeps its sockets and disks, the file its second console (the
-     * journal port) writes to, or null, and swtpm's control socket, or null.
+     * Where a started machine keeps its sockets and disks, the file its journal port writes to,
+     * or null, swtpm's control socket, or null, and the second console's socket
+     * ({@link Arch#secondConsole()}), or null.
      */
     public record Layout(Path consoleSocket, Path qmpSocket, List<Path> diskFiles, List<Path> emptyDiskFiles, Path journalFile,
-            Path tpmSocket) {
+            Path tpmSocket, Path secondConsoleSocket) {
         public Layout {
             diskFiles = List.copyOf(diskFiles);
             emptyDiskFiles = List.copyOf(emptyDiskFiles);
         }
 
+        public Layout(Path consoleSocket, Path qmpSocket, List<Path> diskFiles, List<Path> emptyDiskFiles, Path journalFile,
+                Path tpmSocket) {
+            this(consoleSocket, qmpSocket, diskFiles, emptyDiskFiles, journalFile, tpmSocket, null);
+        }
+
         public Layout(Path consoleSocket, Path qmpSocket, List<Path> diskFiles, List<Path> emptyDiskFiles) {
-            this(consoleSocket, qmpSocket, diskFiles, emptyDiskFiles, null, null);
+            this(consoleSocket, qmpSocket, diskFiles, emptyDiskFiles, null, null, null);
         }
 
         public Layout(Path consoleSocket, Path qmpSocket, List<Path> diskFiles, List<Path> emptyDiskFiles, Path journalFile) {
-            this(consoleSocket, qmpSocket, diskFiles, emptyDiskFiles, journalFile, null);
+            this(consoleSocket, qmpSocket, diskFiles, emptyDiskFiles, journalFile, null, null);
         }
     }
+
+    /** The name of the virtio serial port stage 1 writes its journal to: /dev/virtio-ports/NAME in the guest. */
+    public static final String JOURNAL_PORT = "org.initrdharness.journal";
 
     /** The id of the n-th free PCIe port for hot-plugged disks. */
     public static String hotplugPort(int n) {
@@ -72,7 +81,11 @@ public final class QemuCommand {
                 "-serial", "chardev:console"));
         a.addAll(List.of("-chardev", "socket,id=qmp,path=" + opt(layout.qmpSocket()) + ",server=on,wait=off",
                 "-mon", "chardev=qmp,mode=control"));
-        if (layout.journalFile() != null) a.addAll(journalPort(arch, layout.journalFile()));
+        if (layout.secondConsoleSocket() != null || layout.journalFile() != null) {
+            a.addAll(List.of("-device", "virtio-serial-pci,id=vserial"));
+        }
+        if (layout.secondConsoleSocket() != null) a.addAll(secondConsole(arch, layout.secondConsoleSocket()));
+        if (layout.journalFile() != null) a.addAll(journalPort(layout.journalFile()));
         a.add("-S");
         // A guest that loads a pvpanic driver reports its panic to QMP and makes QEMU exit with 1.
         a.addAll(List.of("-device", arch == Arch.X86_64 ? "pvpanic" : "pvpanic-pci", "-action", "panic=exit-failure"));
@@ -104,17 +117,23 @@ public final class QemuCommand {
     }
 
     /**
-     * The second console ({@link Arch#journalPort()}) into a file: ttyS1 on x86_64, a virtio
-     * console (hvc0) on aarch64. The kernel's console stays on the first port.
+     * The second console ({@link Arch#secondConsole()}) on a socket the harness reads: ttyS1 on
+     * x86_64, the virtio console hvc0 on aarch64. The kernel's console stays on the first port.
      */
-    static List<String> journalPort(Arch arch, Path file) {
-        List<String> a = new ArrayList<>(List.of("-chardev", "file,id=journal,path=" + opt(file)));
+    static List<String> secondConsole(Arch arch, Path socket) {
+        List<String> a = new ArrayList<>(List.of("-chardev", "socket,id=console2,path=" + opt(socket) + ",server=on,wait=off"));
         if (arch == Arch.X86_64) {
-            a.addAll(List.of("-serial", "chardev:journal"));
+            a.addAll(List.of("-serial", "chardev:console2"));
         } else {
-            a.addAll(List.of("-device", "virtio-serial-pci,id=journal-bus", "-device", "virtconsole,chardev=journal,name=journal"));
+            a.addAll(List.of("-device", "virtconsole,bus=vserial.0,chardev=console2,name=console2"));
         }
         return a;
+    }
+
+    /** The journal port: a virtio serial port into a file, /dev/virtio-ports/{@value #JOURNAL_PORT} in the guest. */
+    static List<String> journalPort(Path file) {
+        return List.of("-chardev", "file,id=journal,path=" + opt(file),
+                "-device", "virtserialport,bus=vserial.0,chardev=journal,name=" + JOURNAL_PORT);
     }
 
     /** Device and block node for one disk: the overlay (always qcow2) under virtio-blk with its serial. */
