@@ -141,4 +141,22 @@ public class QemuCommandTest {
                 Accelerator.TCG, layout(0, 0))).contains("hostfwd"), "no forward unless asked");
         expectThrows(IllegalArgumentException.class, () -> new Nic.Forward(0, 22));
     }
+
+    @Test
+    public void secondConsoleIsTtyS1OrHvc0OnASocketAndTheJournalAVirtioSerialPort() {
+        for (Arch arch : Arch.values()) {
+            MachineSpec spec = MachineSpec.builder(arch).kernel(Path.of("/k")).build();
+            QemuCommand.Layout l = new QemuCommand.Layout(SCRATCH.resolve("console.sock"), SCRATCH.resolve("qmp.sock"),
+                    List.of(), List.of(), SCRATCH.resolve("journal.log"), null, SCRATCH.resolve("console2.sock"));
+            String s = joined(QemuCommand.build(spec, Accelerator.TCG, l));
+            assertTrue(s.contains("-device virtio-serial-pci,id=vserial"), s);
+            assertTrue(s.contains("-chardev socket,id=console2,path=/tmp/ihm-1/console2.sock,server=on,wait=off"), s);
+            // x86_64: the second -serial is ttyS1; aarch64's virt has one UART, so a virtio console.
+            assertTrue(s.contains(arch == Arch.X86_64 ? "-serial chardev:console -chardev" : "-serial chardev:console "), s);
+            assertTrue(s.contains(arch == Arch.X86_64 ? "-serial chardev:console2"
+                    : "-device virtconsole,bus=vserial.0,chardev=console2,name=console2"), s);
+            assertTrue(s.contains("-chardev file,id=journal,path=/tmp/ihm-1/journal.log -device virtserialport,bus=vserial.0,"
+                    + "chardev=journal,name=org.initrdharness.journal"), s);
+        }
+    }
 }
