@@ -49,6 +49,7 @@ public final class SystemdStage1 {
         Shell.compose(options.hookShell(), c);
         if (options.exitrd()) ShutdownInitrd.compose(c);
         BreakShells.compose(arch, c);
+        JournalPort.compose(c);
         InitrdConfig.compose(arch, options, c);
         KernelModules.compose(options, c);
         LegacyHooks.compose(options, c);

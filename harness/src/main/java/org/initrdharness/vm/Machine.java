@@ -477,16 +477,27 @@ public final class Machine implements AutoCloseable {
         }
     }
 
-    /** What stage 1 wrote to the journal port (Arch.journalPort()), and the unit timeline read from it. */
-    private void writeJournal() {
+    /**
+     * Copies what stage 1 wrote to the journal port (Arch.journalPort()) so far into the artifact
+     * directory as journal.log, with the unit timeline read from it as units.txt; a running
+     * machine's failure names them before it is closed. Returns the timeline, or empty when the
+     * guest wrote no journal there (an initrd other than the harness's).
+     */
+    public synchronized Optional<UnitTimeline> saveJournal() {
         try {
             Path journal = scratch == null ? null : scratch.resolve("journal.log");
-            if (journal == null || !Files.isRegularFile(journal) || Files.size(journal) == 0) return;
+            if (journal == null || !Files.isRegularFile(journal) || Files.size(journal) == 0) return Optional.empty();
             AtomicFiles.write(artifacts.journal(), Files.readAllBytes(journal));
-            AtomicFiles.write(artifacts.unitTimeline(), UnitTimeline.read(artifacts.journal()).format());
+            UnitTimeline units = UnitTimeline.read(artifacts.journal());
+            AtomicFiles.write(artifacts.unitTimeline(), units.format());
+            return Optional.of(units);
         } catch (IOException | RuntimeException e) {
-            // evidence only
+            return Optional.empty(); // evidence only
         }
+    }
+
+    private void writeJournal() {
+        saveJournal();
     }
 
     private void deleteScratch() {

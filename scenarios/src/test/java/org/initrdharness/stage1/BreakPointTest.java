@@ -10,6 +10,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.initrdharness.cli.Main;
 import org.initrdharness.images.GuestImages;
 import org.initrdharness.images.VmImages;
@@ -30,6 +34,11 @@ public class BreakPointTest {
     private record Run(int status, String out, String err) {}
 
     private static Run boot(String stdin, String... args) {
+        return boot(stdin, err -> true, args);
+    }
+
+    /** Runs {@code boot}; {@code watch} sees stderr so far every 200 ms until it returns true. */
+    private static Run boot(String stdin, Predicate<String> watch, String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         InputStream oldIn = System.in;
@@ -39,10 +48,20 @@ public class BreakPointTest {
             System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            Thread watcher = new Thread(() -> {
+                try {
+                    while (!watch.test(err.toString(StandardCharsets.UTF_8))) Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    // the boot ended
+                }
+            }, "stderr-watch");
+            watcher.setDaemon(true);
+            watcher.start();
             String[] all = new String[args.length + 1];
             all[0] = "boot";
             System.arraycopy(args, 0, all, 1, args.length);
             int status = Main.commandLine().execute(all);
+            watcher.interrupt();
             return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setIn(oldIn);
@@ -83,5 +102,50 @@ public class BreakPointTest {
         assertTrue(r.err.contains("boot: matched /"), "stage 2 reached after continue: " + r.err);
         String second = Files.readString(dir.resolve("console2.log"));
         assertTrue(second.contains("initrd-harness: stage 1 stopped at pre-switch-root"), second);
+    }
+
+    /**
+     * A root that never shows up: stage 1 falls into emergency. {@code --break on-failure} keeps
+     * the guest running after the failure until the person ends it (here: kills QEMU by its pid,
+     * as printed), and the failure names stage 1's journal and its unit timeline, read from the
+     * journal port, with the device that timed out.
+     */
+    @Test(dataProvider = "arches")
+    public void failedBootIsHeldAndNamesStage1sJournalAndUnitTimeline(Arch arch) throws Exception {
+        GuestImages g = VmImages.ensure(arch);
+        Path initrd = Stage1Initrds.get(g, Stage1Options.builder().deviceTimeoutSec(5).build(), Compression.parse("zstd:3"),
+                Path.of("target", "stage1-initrds"));
+        Path dir = Path.of("target", "machines", "break-on-failure-" + arch.id()).toAbsolutePath();
+        long t0 = System.nanoTime();
+        Pattern held = Pattern.compile("the guest is kept running, QEMU pid (\\d+)");
+        AtomicReference<String> seen = new AtomicReference<>("");
+        Run r = boot("", err -> {
+            Matcher m = held.matcher(err);
+            if (!m.find()) return false;
+            long pid = Long.parseLong(m.group(1));
+            ProcessHandle qemu = ProcessHandle.of(pid).orElseThrow();
+            seen.set("alive=" + qemu.isAlive());
+            qemu.destroy(); // the person ends it
+            return true;
+        }, "--arch", arch.id(), "--kernel", g.kernel().toString(), "--initrd", initrd.toString(),
+                "--disk", g.rootDisk() + ",serial=stage2,format=raw", "--append", "root=LABEL=no-such-root",
+                "--artifacts", dir.toString(), "--quiet", "--timeout", "240",
+                "--break", "on-failure", "--expect", Stage2Report.LINE.pattern());
+        System.out.println(r.err);
+        System.out.printf("%s failed boot held, then ended: %.1f s wall%n", arch, (System.nanoTime() - t0) / 1e9);
+        assertEquals(r.status, 1, r.err);
+        assertEquals(seen.get(), "alive=true", "QEMU still ran after the failure was reported: " + r.err);
+        assertTrue(r.err.contains("journal:     " + dir.resolve("journal.log")), r.err);
+        assertTrue(r.err.contains("units:       " + dir.resolve("units.txt")), r.err);
+        assertTrue(r.err.contains("boot: failed units (stage 1's journal): "), r.err);
+        String units = Files.readString(dir.resolve("units.txt"));
+        System.out.println(units);
+        assertTrue(units.lines().anyMatch(l -> l.contains("dev-disk-by\\x2dlabel-no\\x2dsuch\\x2droot.device")
+                && l.contains("timed out waiting for device")), units);
+        assertTrue(units.lines().anyMatch(l -> l.contains("harness-journal-port.service") && !l.startsWith("        -         -")),
+                "the port's own unit started and was ready: " + units);
+        String journal = Files.readString(dir.resolve("journal.log"));
+        assertTrue(journal.contains("kernel: Linux version"), "the journal starts with the kernel's log: "
+                + journal.lines().limit(5).toList());
     }
 }
