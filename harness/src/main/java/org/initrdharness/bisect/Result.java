@@ -36,8 +36,14 @@ public record Result(Outcome outcome, List<Integer> culprits, SortedSet<Integer>
         notes = List.copyOf(notes);
     }
 
+    /** First boots of the good and the bad initrd themselves (the bad one only when no hybrid booted bad). */
+    public int endpointBoots() {
+        return (int) steps.stream().filter(s -> !s.again()
+                && (s.why().equals(Search.GOOD_ENDPOINT) || s.why().equals(Search.BAD_ENDPOINT))).count();
+    }
+
     /** Boots of the search proper, the endpoints' first boots left out. */
     public int searchBoots() {
-        return Math.max(0, steps.size() - Math.min(2, steps.size()));
+        return steps.size() - endpointBoots();
     }
 }

@@ -15,10 +15,13 @@ import java.util.function.IntFunction;
  * boots bad. The boots come through {@link Trials}, so the search itself is a pure function of
  * their verdicts.
  *
- * <p>Order of work: the endpoints once each (the good one must boot, the bad one must not);
- * then halving on the good initrd: a half that boots bad is kept, a half that boots good sends
- * the search into the other half without booting it. One culprit costs ceil(log2 n) boots, plus
- * one when the last entry was reached that way and has to be booted alone. When that single
+ * <p>Order of work: the good initrd once (it must boot: a swapped pair costs one boot); then
+ * halving on the good initrd: a half that boots bad is kept, a half that boots good sends
+ * the search into the other half without booting it. The bad initrd is booted only when no
+ * hybrid booted bad (every half good, and the last entry good alone): then either it boots
+ * good too, or the failure needs entries together. One culprit costs 1 + ceil(log2 n) boots,
+ * plus one when the last entry was reached that way and has to be booted alone: 10 for 200
+ * entries. When that single
  * entry boots good on its own, the failure needs entries together: delta debugging (Zeller's dd
  * with the halves' verdicts remembered) finds the set, then each of its entries is left out once
  * to check that none is spare. Where dd finds both halves good while their union is bad, both
@@ -50,7 +53,13 @@ public final class Search {
         void note(String note);
     }
 
+    /** What the endpoints' boots are called: {@link Result#endpointBoots()} counts them. */
+    public static final String GOOD_ENDPOINT = "the good initrd";
+    public static final String BAD_ENDPOINT = "the bad initrd";
+
     private final int n;
+    /** The delta halving ended on when it booted good alone. */
+    private int endedOn = -1;
     private final Trials trials;
     private final Listener listener;
     private final int maxBoots;
@@ -68,7 +77,7 @@ public final class Search {
     /** {@code name} says a delta in the notes ("+ /etc/x"). */
     public Search(int deltas, Trials trials, Listener listener, int maxBoots, IntFunction<String> name) {
         if (deltas < 1) throw new IllegalArgumentException("nothing to bisect: the initrds hold the same entries");
-        if (maxBoots < 2) throw new IllegalArgumentException("give at least 2 boots (the endpoints)");
+        if (maxBoots < 2) throw new IllegalArgumentException("give at least 2 boots (the good initrd and one hybrid)");
         this.n = deltas;
         this.trials = trials;
         this.listener = listener;
@@ -81,10 +90,13 @@ public final class Search {
         List<Integer> all = new ArrayList<>();
         for (int i = 0; i < n; i++) all.add(i);
         try {
-            if (bad(List.of(), "the good initrd")) return end(Result.Outcome.GOOD_FAILS, List.of());
-            if (!bad(all, "the bad initrd")) return end(Result.Outcome.BAD_BOOTS, List.of());
+            if (bad(List.of(), GOOD_ENDPOINT)) return end(Result.Outcome.GOOD_FAILS, List.of());
             List<Integer> found = halving(all);
             if (found == null) {
+                // No hybrid booted bad: the bad initrd itself has to show that it does.
+                if (!anyBad() && !bad(all, BAD_ENDPOINT)) return end(Result.Outcome.BAD_BOOTS, List.of());
+                note(name.apply(endedOn) + ", where halving ended, boots good alone: the failure needs several deltas"
+                        + " together (or a boot was flaky); delta debugging follows");
                 found = withoutSpares(dd(List.of(), all));
                 // Booted already when the verdicts were monotone; otherwise this is the check.
                 if (!bad(found, "the set found, alone")) {
@@ -123,8 +135,7 @@ public final class Search {
             }
         }
         if (known || bad(c, "the one left, alone")) return c;
-        note(name.apply(c.get(0)) + ", where halving ended, boots good alone: the failure needs several deltas"
-                + " together (or a boot was flaky); delta debugging follows");
+        endedOn = c.get(0);
         return null;
     }
 
@@ -202,6 +213,11 @@ public final class Search {
                     + " undoes what another breaks); the result may not be the smallest set");
         }
         return v.bad();
+    }
+
+    /** Whether any boot so far said bad. */
+    private boolean anyBad() {
+        return seen.values().stream().flatMap(List::stream).anyMatch(Verdict::bad);
     }
 
     private Verdict boot(SortedSet<Integer> asked, SortedSet<Integer> taken, String why, boolean again)

@@ -29,8 +29,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "bisect", mixinStandardHelpOptions = true,
         description = {"Finds the smallest set of entries (files, links, directories, modules) of the --bad initrd"
                 + " that turns the --good one's boot bad: boots hybrids that take part of the differing entries"
-                + " from each, halving for one culprit (ceil(log2 n) boots and one more at most, after the two"
-                + " endpoints), delta debugging when entries break the boot only together.",
+                + " from each, halving for one culprit (the good initrd, ceil(log2 n) boots and one more at most:"
+                + " 10 for 200 entries; the bad initrd is booted only when no hybrid booted bad), delta debugging"
+                + " when entries break the boot only together.",
                 "A boot is good when every --expect matched, bad when it failed as boot says (panic, timeout,"
                         + " a --fail pattern, a failed unit, emergency mode). A boot that disagrees with an earlier"
                         + " one is repeated; a hybrid that boots both ways ends the search as flaky.",
@@ -76,8 +77,8 @@ public final class BisectCommand implements Callable<Integer>, CliCommand {
                     + " every --expect matched");
         }
         if (maxBoots < 2 || maxBoots > 10_000) {
-            throw new ParameterException(spec.commandLine(), "--max-boots " + maxBoots + ": give 2 to 10000 (the two"
-                    + " endpoints and the search)");
+            throw new ParameterException(spec.commandLine(), "--max-boots " + maxBoots + ": give 2 to 10000 (the good"
+                    + " initrd and the search)");
         }
         Compression compression;
         try {
@@ -138,7 +139,7 @@ public final class BisectCommand implements Callable<Integer>, CliCommand {
     private int report(Result r, List<Delta> deltas, HybridBoots boots, Path dir, double seconds) {
         PrintWriter out = spec.commandLine().getOut();
         String summary = String.format(Locale.ROOT, "%d boots (%d for the endpoints, %d to bisect), %.1f s",
-                r.steps().size(), Math.min(2, r.steps().size()), r.searchBoots(), seconds);
+                r.steps().size(), r.endpointBoots(), r.searchBoots(), seconds);
         switch (r.outcome()) {
             case FOUND -> {
                 out.println("bisect: found " + (r.culprits().size() == 1 ? "the delta" : r.culprits().size()

@@ -43,9 +43,10 @@ public class SearchTest {
     }
 
     @Test
-    public void oneCulpritAnywhereAmong200InAtMostLog2NPlusOneSearchBoots() throws Exception {
+    public void oneCulpritAnywhereAmong200InAtMost10Boots() throws Exception {
         int n = 200;
-        int bound = 2 + (int) Math.ceil(Math.log(n) / Math.log(2)) + 1; // endpoints, halving, the last one alone
+        int bound = 1 + (int) Math.ceil(Math.log(n) / Math.log(2)) + 1; // the good initrd, halving, the last one alone
+        assertEquals(bound, 10);
         int worst = 0;
         for (int culprit = 0; culprit < n; culprit++) {
             int c = culprit;
@@ -74,15 +75,15 @@ public class SearchTest {
 
     @Test
     public void aBootThatLiesOnceIsCaughtAsFlaky() throws Exception {
-        // Delta 37 breaks the boot, but the third boot (the first half of 200, which holds it) says good.
+        // Delta 37 breaks the boot, but the second boot (the first half of 200, which holds it) says good.
         int[] calls = {0};
-        FakeBoots boots = new FakeBoots(s -> ++calls[0] != 3 && s.contains(37));
+        FakeBoots boots = new FakeBoots(s -> ++calls[0] != 2 && s.contains(37));
         Result r = search(200, boots);
         assertEquals(r.outcome(), Result.Outcome.FLAKY, r.notes().toString());
-        SortedSet<Integer> lied = boots.booted.get(2);
+        SortedSet<Integer> lied = boots.booted.get(1);
         assertEquals(Set.copyOf(r.culprits()), Set.copyOf(lied), "the set named flaky is the one that lied");
         assertTrue(r.steps().stream().anyMatch(Step::again), "a disagreeing verdict is booted again");
-        assertTrue(r.notes().stream().anyMatch(x -> x.startsWith("flaky: the hybrid of step 3 ")), r.notes().toString());
+        assertTrue(r.notes().stream().anyMatch(x -> x.startsWith("flaky: the hybrid of step 2 ")), r.notes().toString());
         // Both halves of a seeming interaction are booted twice: the lying half shows at once, not
         // after delta debugging has run through the rest.
         assertTrue(r.steps().size() <= 2 + 8 + 1 + 1 + 1, r.steps().size() + " boots");
@@ -116,10 +117,22 @@ public class SearchTest {
     }
 
     @Test
-    public void aBadInitrdThatBootsEndsAfterTwoBoots() throws Exception {
+    public void aBadInitrdThatBootsIsBootedOnceNoHybridBootedBad() throws Exception {
         Result r = search(10, new FakeBoots(s -> false));
         assertEquals(r.outcome(), Result.Outcome.BAD_BOOTS);
-        assertEquals(r.steps().size(), 2);
+        // The good initrd, at most ceil(log2 10) = 4 halvings, the last one alone, then the bad initrd.
+        assertTrue(r.steps().size() <= 1 + 4 + 1 + 1, r.steps().size() + " boots");
+        assertEquals(r.steps().get(r.steps().size() - 1).why(), Search.BAD_ENDPOINT);
+        assertEquals(r.endpointBoots(), 2);
+    }
+
+    @Test
+    public void theBadInitrdIsNotBootedWhenAHybridBootedBad() throws Exception {
+        FakeBoots boots = new FakeBoots(s -> s.contains(123));
+        Result r = search(200, boots);
+        assertEquals(r.culprits(), List.of(123));
+        assertTrue(r.steps().stream().noneMatch(s -> s.why().equals(Search.BAD_ENDPOINT)), r.steps().toString());
+        assertEquals(r.endpointBoots(), 1);
     }
 
     @Test
@@ -128,6 +141,7 @@ public class SearchTest {
         Result r = new Search(200, boots, boots, 4).run();
         assertEquals(r.outcome(), Result.Outcome.OUT_OF_BOOTS);
         assertEquals(r.steps().size(), 4);
-        assertTrue(r.culprits().contains(5) && r.culprits().size() == 50, r.culprits().toString());
+        // The good initrd, then halvings to 100, 50 and 25 entries.
+        assertTrue(r.culprits().contains(5) && r.culprits().size() == 25, r.culprits().toString());
     }
 }
