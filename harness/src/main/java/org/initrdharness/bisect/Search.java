@@ -15,13 +15,14 @@ import java.util.function.IntFunction;
  * boots bad. The boots come through {@link Trials}, so the search itself is a pure function of
  * their verdicts.
  *
- * <p>Order of work: the good initrd once (it must boot: a swapped pair costs one boot); then
- * halving on the good initrd: a half that boots bad is kept, a half that boots good sends
- * the search into the other half without booting it. The bad initrd is booted only when no
- * hybrid booted bad (every half good, and the last entry good alone): then either it boots
- * good too, or the failure needs entries together. One culprit costs 1 + ceil(log2 n) boots,
- * plus one when the last entry was reached that way and has to be booted alone: 10 for 200
- * entries. When that single
+ * <p>Order of work: the bad initrd once (it must fail: a swapped pair costs one boot, and no
+ * entry is blamed for breaking hybrids while the bad initrd boots); then halving on the good
+ * initrd: a half that boots bad is kept, a half that boots good sends the search into the other
+ * half without booting it. The good initrd is booted only when no hybrid booted good (every
+ * half bad, down to the first entry): a good hybrid shows that the good initrd boots, as the
+ * verdicts are monotone. One culprit costs 1 + ceil(log2 n) boots, plus one when the last
+ * entry was reached through a good half and has to be booted alone, or else one for the good
+ * initrd: 10 for 200 entries. When that single
  * entry boots good on its own, the failure needs entries together: delta debugging (Zeller's dd
  * with the halves' verdicts remembered) finds the set, then each of its entries is left out once
  * to check that none is spare. Where dd finds both halves good while their union is bad, both
@@ -90,11 +91,9 @@ public final class Search {
         List<Integer> all = new ArrayList<>();
         for (int i = 0; i < n; i++) all.add(i);
         try {
-            if (bad(List.of(), GOOD_ENDPOINT)) return end(Result.Outcome.GOOD_FAILS, List.of());
+            if (!bad(all, BAD_ENDPOINT)) return end(Result.Outcome.BAD_BOOTS, List.of());
             List<Integer> found = halving(all);
             if (found == null) {
-                // No hybrid booted bad: the bad initrd itself has to show that it does.
-                if (!anyBad() && !bad(all, BAD_ENDPOINT)) return end(Result.Outcome.BAD_BOOTS, List.of());
                 note(name.apply(endedOn) + ", where halving ended, boots good alone: the failure needs several deltas"
                         + " together (or a boot was flaky); delta debugging follows");
                 found = withoutSpares(dd(List.of(), all));
@@ -104,6 +103,8 @@ public final class Search {
                             + " take it as a lead, not a proof");
                 }
             }
+            // No hybrid booted good: the good initrd itself has to show that it does.
+            if (!anyGood() && bad(List.of(), GOOD_ENDPOINT)) return end(Result.Outcome.GOOD_FAILS, List.of());
             return end(Result.Outcome.FOUND, found);
         } catch (Flaky f) {
             return end(Result.Outcome.FLAKY, new ArrayList<>(f.set));
@@ -215,9 +216,9 @@ public final class Search {
         return v.bad();
     }
 
-    /** Whether any boot so far said bad. */
-    private boolean anyBad() {
-        return seen.values().stream().flatMap(List::stream).anyMatch(Verdict::bad);
+    /** Whether any boot so far said good. */
+    private boolean anyGood() {
+        return seen.values().stream().flatMap(List::stream).anyMatch(v -> !v.bad());
     }
 
     private Verdict boot(SortedSet<Integer> asked, SortedSet<Integer> taken, String why, boolean again)

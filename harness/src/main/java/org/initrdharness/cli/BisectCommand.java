@@ -18,6 +18,10 @@ import org.initrdharness.initrd.Compression;
 import org.initrdharness.initrd.InitrdBuildException;
 import org.initrdharness.initrd.InitrdDiff;
 import org.initrdharness.initrd.InitrdReader;
+import org.initrdharness.stage1.Stage1Inputs;
+import org.initrdharness.stage1.Stage1Options;
+import org.initrdharness.stage1.Stage1Sources;
+import org.initrdharness.vm.Arch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,9 +33,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "bisect", mixinStandardHelpOptions = true,
         description = {"Finds the smallest set of entries (files, links, directories, modules) of the --bad initrd"
                 + " that turns the --good one's boot bad: boots hybrids that take part of the differing entries"
-                + " from each, halving for one culprit (the good initrd, ceil(log2 n) boots and one more at most:"
-                + " 10 for 200 entries; the bad initrd is booted only when no hybrid booted bad), delta debugging"
-                + " when entries break the boot only together.",
+                + " from each, halving for one culprit (the bad initrd, ceil(log2 n) boots and one more at most:"
+                + " 10 for 200 entries; the good initrd is booted only when no hybrid booted good), delta debugging"
+                + " when entries break the boot only together. With --good-options/--bad-options both initrds are"
+                + " first built with the stage-1 builder.",
                 "A boot is good when every --expect matched, bad when it failed as boot says (panic, timeout,"
                         + " a --fail pattern, a failed unit, emergency mode). A boot that disagrees with an earlier"
                         + " one is repeated; a hybrid that boots both ways ends the search as flaky.",
@@ -43,11 +48,32 @@ public final class BisectCommand implements Callable<Integer>, CliCommand {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--good", required = true, paramLabel = "A.img", description = "an initrd whose boot is good")
+    @Option(names = "--good", paramLabel = "A.img", description = "an initrd whose boot is good")
     Path good;
 
-    @Option(names = "--bad", required = true, paramLabel = "B.img", description = "an initrd whose boot is bad")
+    @Option(names = "--bad", paramLabel = "B.img", description = "an initrd whose boot is bad")
     Path bad;
+
+    @Option(names = "--good-options", paramLabel = "A.json",
+            description = "instead of --good: stage-1 options (as `stage1 --options`) whose stage 1 boots good")
+    Path goodOptions;
+
+    @Option(names = "--bad-options", paramLabel = "B.json",
+            description = "instead of --bad: stage-1 options whose stage 1 boots bad; both are built with the stage-1"
+                    + " builder from one sysroot, then bisected as initrds")
+    Path badOptions;
+
+    @Option(names = "--sysroot", paramLabel = "DIR",
+            description = "with --good-options: the root both stage 1s are built from (default: the vm-images of --release)")
+    Path sysroot;
+
+    @Option(names = "--kernel-modules", paramLabel = "DIR",
+            description = "with --sysroot: the booted kernel's <root>/lib/modules/<version>")
+    Path kernelModules;
+
+    @Option(names = "--release", paramLabel = "RELEASE", defaultValue = "bookworm",
+            description = "with --good-options and no --sysroot: the vm-images release (default ${DEFAULT-VALUE})")
+    String release;
 
     @Mixin
     BootOptions boot;
@@ -77,7 +103,7 @@ public final class BisectCommand implements Callable<Integer>, CliCommand {
                     + " every --expect matched");
         }
         if (maxBoots < 2 || maxBoots > 10_000) {
-            throw new ParameterException(spec.commandLine(), "--max-boots " + maxBoots + ": give 2 to 10000 (the good"
+            throw new ParameterException(spec.commandLine(), "--max-boots " + maxBoots + ": give 2 to 10000 (the bad"
                     + " initrd and the search)");
         }
         Compression compression;
@@ -90,7 +116,25 @@ public final class BisectCommand implements Callable<Integer>, CliCommand {
             throw new ParameterException(spec.commandLine(), "--artifacts '" + artifacts + "' is not a directory;"
                     + " give one (it is created) or leave it out for a new temporary one");
         }
-        boot.machineSpec("bisect", null, null); // the kernel and disks exist: refused before anything is read
+        checkSources();
+        // the kernel and disks exist: refused before anything is read
+        Arch arch = boot.machineSpec("bisect", null, null).arch();
+        Path dir = null;
+        if (goodOptions != null) {
+            Stage1Options go = options("--good-options", goodOptions);
+            Stage1Options bo = options("--bad-options", badOptions);
+            try {
+                dir = artifactDir();
+                Recipes built = Recipes.build(arch, go, bo, inputs(arch), dir);
+                good = built.good();
+                bad = built.bad();
+                spec.commandLine().getOut().printf(Locale.ROOT, "bisect: built the stage 1 of %s as %s and of %s as %s"
+                        + " from %s in %.1f s%n", goodOptions, good, badOptions, bad, built.inputs().sysroot(), built.seconds());
+            } catch (IOException | InitrdBuildException e) {
+                return Failures.report(spec, "cannot build the stage 1s of --good-options " + goodOptions
+                        + " and --bad-options " + badOptions, e);
+            }
+        }
         InitrdReader.Contents a;
         InitrdReader.Contents b;
         try {
@@ -106,9 +150,8 @@ public final class BisectCommand implements Callable<Integer>, CliCommand {
         }
         List<Delta> deltas = Delta.of(diff);
         PrintWriter out = spec.commandLine().getOut();
-        Path dir;
         try {
-            dir = artifacts != null ? Files.createDirectories(artifacts) : Files.createTempDirectory("initrd-harness-bisect-");
+            if (dir == null) dir = artifactDir();
         } catch (IOException e) {
             return Failures.report(spec, "cannot create the artifact directory", e);
         }
@@ -228,6 +271,58 @@ public final class BisectCommand implements Callable<Integer>, CliCommand {
             return " [" + Failures.escaped(deltas.get(taken.first()).path()) + " .. "
                     + Failures.escaped(deltas.get(taken.last()).path()) + "]";
         }
+    }
+
+    private Path artifactDir() throws IOException {
+        return artifacts != null ? Files.createDirectories(artifacts) : Files.createTempDirectory("initrd-harness-bisect-");
+    }
+
+    /** Two initrds, or two recipes with what they are built from: refused before anything is read. */
+    private void checkSources() {
+        boolean images = good != null || bad != null;
+        boolean recipes = goodOptions != null || badOptions != null;
+        if (images == recipes) {
+            throw new ParameterException(spec.commandLine(), (images ? "give either --good/--bad or --good-options/--bad-options, not both"
+                    : "give --good A.img and --bad B.img, or --good-options A.json and --bad-options B.json"));
+        }
+        if (images && (good == null || bad == null)) {
+            throw new ParameterException(spec.commandLine(), "give both --good A.img and --bad B.img");
+        }
+        if (recipes && (goodOptions == null || badOptions == null)) {
+            throw new ParameterException(spec.commandLine(), "give both --good-options A.json and --bad-options B.json");
+        }
+        boolean release = spec.commandLine().getParseResult().hasMatchedOption("--release");
+        if (images && (sysroot != null || kernelModules != null || release)) {
+            throw new ParameterException(spec.commandLine(), "--sysroot, --kernel-modules and --release build stage 1s:"
+                    + " they go with --good-options/--bad-options, not --good/--bad");
+        }
+        if ((sysroot == null) != (kernelModules == null)) {
+            throw new ParameterException(spec.commandLine(), "give --sysroot DIR and --kernel-modules DIR together");
+        }
+        if (sysroot != null && release) {
+            throw new ParameterException(spec.commandLine(), "--release names the images' release; with --sysroot the sysroot decides");
+        }
+        if (sysroot != null && !Files.isDirectory(sysroot)) {
+            throw new ParameterException(spec.commandLine(), "--sysroot " + sysroot + " is not a directory");
+        }
+        if (kernelModules != null && !Files.isDirectory(kernelModules)) {
+            throw new ParameterException(spec.commandLine(), "--kernel-modules " + kernelModules + " is not a directory");
+        }
+    }
+
+    private Stage1Options options(String option, Path file) {
+        try {
+            return Stage1Options.read(file);
+        } catch (IOException | RuntimeException e) {
+            throw new ParameterException(spec.commandLine(), option + " " + file + ": " + Failures.why(e));
+        }
+    }
+
+    private Stage1Inputs inputs(Arch arch) throws IOException {
+        if (sysroot != null) return new Stage1Inputs(arch, sysroot, kernelModules);
+        Stage1Sources images = Stage1Sources.find().orElseThrow(() -> new ParameterException(spec.commandLine(),
+                "--good-options needs --sysroot DIR and --kernel-modules DIR here: no vm-images on the class path"));
+        return images.inputs(arch, release);
     }
 
     private InitrdReader.Contents read(String option, Path file) {

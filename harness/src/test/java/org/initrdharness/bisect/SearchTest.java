@@ -45,7 +45,8 @@ public class SearchTest {
     @Test
     public void oneCulpritAnywhereAmong200InAtMost10Boots() throws Exception {
         int n = 200;
-        int bound = 1 + (int) Math.ceil(Math.log(n) / Math.log(2)) + 1; // the good initrd, halving, the last one alone
+        // The bad initrd, halving, then the last one alone or the good initrd (never both).
+        int bound = 1 + (int) Math.ceil(Math.log(n) / Math.log(2)) + 1;
         assertEquals(bound, 10);
         int worst = 0;
         for (int culprit = 0; culprit < n; culprit++) {
@@ -110,28 +111,29 @@ public class SearchTest {
     }
 
     @Test
-    public void aGoodInitrdThatFailsEndsAfterOneBoot() throws Exception {
+    public void aGoodInitrdThatFailsIsBootedWhenNoHybridBootedGood() throws Exception {
         Result r = search(10, new FakeBoots(s -> true));
         assertEquals(r.outcome(), Result.Outcome.GOOD_FAILS);
-        assertEquals(r.steps().size(), 1);
-    }
-
-    @Test
-    public void aBadInitrdThatBootsIsBootedOnceNoHybridBootedBad() throws Exception {
-        Result r = search(10, new FakeBoots(s -> false));
-        assertEquals(r.outcome(), Result.Outcome.BAD_BOOTS);
-        // The good initrd, at most ceil(log2 10) = 4 halvings, the last one alone, then the bad initrd.
-        assertTrue(r.steps().size() <= 1 + 4 + 1 + 1, r.steps().size() + " boots");
-        assertEquals(r.steps().get(r.steps().size() - 1).why(), Search.BAD_ENDPOINT);
+        // The bad initrd, halvings down to the first entry (all bad), then the good initrd.
+        assertTrue(r.steps().size() <= 1 + 4 + 1, r.steps().size() + " boots");
+        assertEquals(r.steps().get(r.steps().size() - 1).why(), Search.GOOD_ENDPOINT);
         assertEquals(r.endpointBoots(), 2);
     }
 
     @Test
-    public void theBadInitrdIsNotBootedWhenAHybridBootedBad() throws Exception {
+    public void aBadInitrdThatBootsEndsAfterOneBoot() throws Exception {
+        Result r = search(10, new FakeBoots(s -> false));
+        assertEquals(r.outcome(), Result.Outcome.BAD_BOOTS);
+        assertEquals(r.steps().size(), 1);
+        assertEquals(r.steps().get(0).why(), Search.BAD_ENDPOINT);
+    }
+
+    @Test
+    public void theGoodInitrdIsNotBootedWhenAHybridBootedGood() throws Exception {
         FakeBoots boots = new FakeBoots(s -> s.contains(123));
         Result r = search(200, boots);
         assertEquals(r.culprits(), List.of(123));
-        assertTrue(r.steps().stream().noneMatch(s -> s.why().equals(Search.BAD_ENDPOINT)), r.steps().toString());
+        assertTrue(r.steps().stream().noneMatch(s -> s.why().equals(Search.GOOD_ENDPOINT)), r.steps().toString());
         assertEquals(r.endpointBoots(), 1);
     }
 
@@ -141,7 +143,16 @@ public class SearchTest {
         Result r = new Search(200, boots, boots, 4).run();
         assertEquals(r.outcome(), Result.Outcome.OUT_OF_BOOTS);
         assertEquals(r.steps().size(), 4);
-        // The good initrd, then halvings to 100, 50 and 25 entries.
+        // The bad initrd, then halvings to 100, 50 and 25 entries.
         assertTrue(r.culprits().contains(5) && r.culprits().size() == 25, r.culprits().toString());
+    }
+
+    @Test
+    public void entriesThatBreakOnlyHybridsAreNotBlamedWhenTheBadInitrdBoots() throws Exception {
+        // A unit without its program (delta 3 without delta 60) breaks a hybrid; the whole bad side boots.
+        FakeBoots boots = new FakeBoots(s -> s.contains(3) && !s.contains(60));
+        Result r = search(100, boots);
+        assertEquals(r.outcome(), Result.Outcome.BAD_BOOTS, r.notes().toString());
+        assertEquals(r.steps().size(), 1, "the bad initrd is booted first: " + r.steps());
     }
 }
