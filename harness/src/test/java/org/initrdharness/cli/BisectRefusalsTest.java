@@ -21,6 +21,8 @@ public class BisectRefusalsTest {
     private String kernel;
     private String initrd;
     private String same;
+    private String options;
+    private String badOptions;
 
     @BeforeClass
     public void files() throws Exception {
@@ -30,6 +32,8 @@ public class BisectRefusalsTest {
                 .add(PlanEntry.Generated.text(InitrdPath.of("/init"), "#!/bin/sh\n", 0755, "test")).build();
         initrd = InitrdWriter.write(plan, Compression.parse("gzip:1"), List.of(), dir.resolve("a.img")).output().toString();
         same = InitrdWriter.write(plan, Compression.NONE, List.of(), dir.resolve("b.img")).output().toString();
+        options = Files.writeString(dir.resolve("good.json"), "{\"plymouth\": false}").toString();
+        badOptions = Files.writeString(dir.resolve("bad.json"), "{\"plymuth\": false}").toString();
     }
 
     @DataProvider
@@ -51,6 +55,18 @@ public class BisectRefusalsTest {
                 "bisect: " + kernel + ": unknown data at offset 0"},
             {new String[] {"--good", initrd, "--bad", same, "--arch", "x86_64", "--kernel", kernel, "--expect", "x"},
                 "hold the same entries (diff-initrd finds no difference): nothing to bisect"},
+            {new String[] {"--arch", "x86_64", "--kernel", kernel, "--expect", "x"},
+                "bisect: give --good A.img and --bad B.img, or --good-options A.json and --bad-options B.json"},
+            {new String[] {"--good", initrd, "--good-options", options, "--bad-options", options, "--arch", "x86_64",
+                "--kernel", kernel, "--expect", "x"}, "bisect: give either --good/--bad or --good-options/--bad-options"},
+            {new String[] {"--good-options", options, "--arch", "x86_64", "--kernel", kernel, "--expect", "x"},
+                "bisect: give both --good-options A.json and --bad-options B.json"},
+            {new String[] {"--good-options", options, "--bad-options", options, "--sysroot", "/", "--arch", "x86_64",
+                "--kernel", kernel, "--expect", "x"}, "bisect: give --sysroot DIR and --kernel-modules DIR together"},
+            {new String[] {"--good", initrd, "--bad", same, "--release", "trixie", "--arch", "x86_64",
+                "--kernel", kernel, "--expect", "x"}, "they go with --good-options/--bad-options, not --good/--bad"},
+            {new String[] {"--good-options", options, "--bad-options", badOptions, "--arch", "x86_64",
+                "--kernel", kernel, "--expect", "x"}, "bisect: --bad-options " + badOptions + ": "},
         };
     }
 
