@@ -112,6 +112,7 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
             }
             if (interactive) interact(m);
             if (!expected.isEmpty()) System.err.println("boot: all " + expected.size() + " --expect matched");
+            m.saveJournal();
             printWhere(m);
             return 0;
         } finally {
@@ -138,6 +139,7 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
         System.err.println("boot: this terminal is that shell; `continue` goes on with the boot, Ctrl-] ends it");
         Terminal t = terminal(m);
         t.attach(m.secondConsole());
+        m.secondConsole().send("\r"); // the prompt was drawn before the terminal was attached: draw it again
         m.console().waitFor(Pattern.compile(Pattern.quote(point.continuesLine())),
                 m.timeouts().deadline(Duration.ofSeconds(BootOptions.MAX_TIMEOUT_SEC)));
         t.attach(m.console());

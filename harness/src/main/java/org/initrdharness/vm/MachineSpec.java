@@ -181,6 +181,9 @@ public record MachineSpec(
         /** PVH or the bzImage protocol on x86_64; null (the default) takes PVH when the kernel has it. */
         public Builder kernelEntry(KernelEntry entry) { this.kernelEntry = entry; return this; }
 
+        /** Stops the harness's stage 1 at {@code point} (its kernel argument); {@link Machine#breakShell} waits for it. */
+        public Builder breakAt(Breakpoint point) { return append(point.kernelArgument()); }
+
         /** Attaches a software TPM 2.0 whose state lives in {@code stateDir} (kept: reuse it to unseal again). */
         public Builder tpm(Path stateDir) { this.tpmState = stateDir; return this; }
 
