@@ -20,7 +20,14 @@ import org.initrdharness.images.VmImages;
 import org.initrdharness.initrd.Compression;
 import org.initrdharness.scenarios.support.Stage1Initrds;
 import org.initrdharness.scenarios.support.Stage2Report;
+import java.time.Duration;
 import org.initrdharness.vm.Arch;
+import org.initrdharness.vm.BreakShell;
+import org.initrdharness.vm.Breakpoint;
+import org.initrdharness.vm.Disk;
+import org.initrdharness.vm.Machine;
+import org.initrdharness.vm.MachineSpec;
+import org.initrdharness.vm.console.ShellResult;
 import org.testng.annotations.DataProvider;
 import org.testng.annotations.Test;
 
@@ -147,5 +154,33 @@ public class BreakPointTest {
         String journal = Files.readString(dir.resolve("journal.log"));
         assertTrue(journal.contains("kernel: Linux version"), "the journal starts with the kernel's log: "
                 + journal.lines().limit(5).toList());
+    }
+
+    /**
+     * The same from a test, through the machine: stage 1 stops first before udev's coldplug
+     * (udevd not running yet), then with the root device there but /sysroot not mounted.
+     */
+    @Test(dataProvider = "arches")
+    public void initrdAndPreMountStopsThroughTheMachine(Arch arch) throws Exception {
+        GuestImages g = VmImages.ensure(arch);
+        Path initrd = Stage1Initrds.get(g, Stage1Options.defaults(), Compression.parse("zstd:3"), Path.of("target", "stage1-initrds"));
+        MachineSpec spec = MachineSpec.builder(arch).name("break-initrd-pre-mount").kernel(g.kernel()).initrd(initrd)
+                .disk(Disk.raw(g.rootDisk(), "stage2")).append("root=LABEL=" + g.rootLabel())
+                .breakAt(Breakpoint.INITRD).breakAt(Breakpoint.PRE_MOUNT)
+                .artifactDir(Path.of("target", "machines", "break-initrd-pre-mount-" + arch.id())).build();
+        try (Machine m = Machine.start(spec)) {
+            BreakShell early = m.breakShell(Breakpoint.INITRD, Duration.ofSeconds(120));
+            ShellResult udevd = early.run("systemctl is-active systemd-udevd.service");
+            assertEquals(udevd.exitStatus(), 3, "udevd does not run before coldplug: " + udevd);
+            early.resume();
+            BreakShell preMount = m.breakShell(Breakpoint.PRE_MOUNT, Duration.ofSeconds(120));
+            assertEquals(preMount.run("test -b /dev/disk/by-label/" + g.rootLabel()).exitStatus(), 0, "the root device is there");
+            ShellResult mounted = preMount.run("grep ' /sysroot ' /proc/mounts");
+            assertEquals(mounted.exitStatus(), 1, "/sysroot is not mounted yet: " + mounted);
+            preMount.resume();
+            Stage2Report s2 = Stage2Report.await(m.console(), Duration.ofSeconds(120));
+            System.out.printf("%s stopped at initrd (%.1f s) and pre-mount (%.1f s), stage 2 at %.1f s%n", arch,
+                    early.seconds(), preMount.seconds(), s2.secondsSinceStart());
+        }
     }
 }
