@@ -101,6 +101,7 @@ public final class BootCommand implements Callable<Integer>, CliCommand {
             } catch (BootFailure f) {
                 System.err.println();
                 System.err.println("boot: FAILED: " + f.getMessage());
+                m.settleJournal(Duration.ofSeconds(3));
                 m.saveJournal().filter(u -> !u.failed().isEmpty()).ifPresent(u -> System.err.println("boot: failed units (stage 1's journal): "
                         + String.join(" ", u.failed().stream().map(x -> x.name()).toList())));
                 printWhere(m);

@@ -496,6 +496,39 @@ public final class Machine implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the journal port's file has stopped growing for a moment (at most
+     * {@code max}, scaled): journalctl forwards a failure's lines a little after the console
+     * shows it, and a running machine's failure should be read with them.
+     */
+    public void settleJournal(Duration max) {
+        if (scratch == null || timeouts == null) return;
+        Path journal = scratch.resolve("journal.log");
+        Deadline deadline = timeouts.deadline(max);
+        long last = -1;
+        long stableSince = System.nanoTime();
+        while (!deadline.expired()) {
+            long size;
+            try {
+                size = Files.isRegularFile(journal) ? Files.size(journal) : 0;
+            } catch (IOException e) {
+                return;
+            }
+            if (size != last) {
+                last = size;
+                stableSince = System.nanoTime();
+            } else if (System.nanoTime() - stableSince > 500_000_000L) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     private void writeJournal() {
         saveJournal();
     }
