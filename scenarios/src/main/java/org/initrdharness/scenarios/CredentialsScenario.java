@@ -80,19 +80,25 @@ public class CredentialsScenario extends Scenario {
 
     /**
      * A LUKS root opened by the {@code cryptsetup.passphrase} credential from fw_cfg, with nobody
-     * asked. systemd-cryptsetup (252 and 257) reads it from its own {@code $CREDENTIALS_DIRECTORY}
-     * only, and the units systemd-cryptsetup-generator writes import no credential in either
-     * release, so the initrd carries a drop-in for {@code systemd-cryptsetup@.service} that does
-     * (as mkosi's initrd does). The passphrase is in a file only QEMU reads, outside the report
-     * directory; inputs.json names its path, and no artifact holds its content.
+     * asked. systemd-cryptsetup (252 and 257) reads it from its own {@code $CREDENTIALS_DIRECTORY}.
+     * On 257 the unit systemd-cryptsetup-generator writes imports {@code cryptsetup.*} itself; on
+     * 252 it imports nothing, so the initrd carries a drop-in for {@code systemd-cryptsetup@.service}
+     * that loads it (as mkosi's initrd does). The passphrase is in a file only QEMU reads, outside
+     * the report directory; inputs.json names its path, and no artifact holds its content.
      */
     @Test(groups = "nightly")
     public void cryptsetupPassphraseCredentialFromFwCfgOpensTheLuksRootWithoutAPrompt() throws IOException {
         GuestImages images = images();
         String passphrase = ScratchLuks.freshPassphrase(); // registered with the run's secrets
         String volume = "luks-" + images.luksUuid();
-        Stage1Options.Builder options = Stage1Options.builder().kernelModules(List.of("qemu_fw_cfg"))
-                .dropIns(Map.of("systemd-cryptsetup@.service/harness-credential.conf", "[Service]\n" + passphraseImport()));
+        Stage1Options.Builder options = Stage1Options.builder().kernelModules(List.of("qemu_fw_cfg"));
+        if (release == Release.BOOKWORM) {
+            options.dropIns(Map.of("systemd-cryptsetup@.service/harness-credential.conf",
+                    "[Service]\nLoadCredential=cryptsetup.passphrase\n"));
+        }
+        new MarkingUnit("cryptsetup-credential", List.of("cryptsetup.target"), """
+                systemctl cat 'systemd-cryptsetup@*.service' | grep -E '^(# /|[A-Za-z]+Credential=)'
+                """).addTo(options);
         LuksPassphraseScenario.mapperMark().addTo(options);
         LuksPassphraseScenario.journalMark().addTo(options);
         Path root = ScratchLuks.rootWithPassphrase(images, passphrase, scratchDir("cryptsetup-credential"));
@@ -114,6 +120,9 @@ public class CredentialsScenario extends Scenario {
                 Stage2Report stage2 = awaitStage2(m);
                 assertEquals(stage2.mark("mapper"), volume + "\nroot=" + volume,
                         "the credential opened the root volume and the root label is on it");
+                String unit = stage2.mark("cryptsetup-credential");
+                assertTrue(unit.contains(passphraseImport()), "systemd-cryptsetup@" + volume + ".service takes the credential by "
+                        + passphraseImport() + ": " + unit);
                 String journal = stage2.mark("cryptsetup-journal");
                 assertTrue(!journal.contains("Failed to activate"),
                         "systemd-cryptsetup failed nothing: " + journal);
@@ -172,7 +181,7 @@ public class CredentialsScenario extends Scenario {
         }
     }
 
-    /** How the drop-in hands systemd-cryptsetup the passphrase credential: by name on 252, by glob on 257. */
+    /** How systemd-cryptsetup gets the credential: the harness's drop-in on 252, the generated unit on 257. */
     private String passphraseImport() {
         return release == Release.BOOKWORM ? "LoadCredential=cryptsetup.passphrase" : "ImportCredential=cryptsetup.*";
     }
