@@ -7,6 +7,7 @@ public enum Component {
     FSCK("systemd-fsck, fsck, e2fsck"),
     CRYPTSETUP("systemd-cryptsetup, its generator, libcryptsetup, dmsetup"),
     LVM("lvm2: lvm, its udev rules and event activation, dm_mod"),
+    MDRAID("md software RAID: mdadm, its udev rules, the degraded-array timer, md_mod and raid modules"),
     TPM2("TPM2 unlocking: libcryptsetup's systemd-tpm2 token plugin, the tss2 libraries"),
     PLYMOUTH("plymouthd, plugins, renderers, themes, password agent"),
     NETWORK("systemd-networkd and .network files"),

@@ -121,6 +121,7 @@ public final class Stage1Assembler {
             case PLYMOUTH -> "; add package plymouth to the sysroot or set option \"plymouth\": false";
             case CRYPTSETUP -> "; add packages cryptsetup-bin, dmsetup to the sysroot or set option \"cryptsetup\": false";
             case LVM -> "; add package lvm2 to the sysroot or set option \"lvm\": false";
+            case MDRAID -> "; add package mdadm to the sysroot or set option \"mdraid\": false";
             case TPM2 -> "; add packages libtss2-esys, -rc, -mu and -tcti-device (and systemd-cryptsetup from systemd 256)"
                     + " to the sysroot or drop option \"tpm2\"";
             case FSCK -> "; add packages util-linux, e2fsprogs to the sysroot or set option \"fsck\": false";

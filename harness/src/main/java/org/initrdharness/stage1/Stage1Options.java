@@ -49,6 +49,8 @@ import org.initrdharness.initrd.JsonValues;
  * @param sshUnlock        an SSH server (dropbear) that answers passphrase prompts, or null for none
  * @param exitrd           leave stage 1's tree in /run/initramfs as the shutdown initrd that stage
  *                         2's systemd returns to when it powers off (systemd-shutdown as /shutdown)
+ * @param mdraid           mdadm with its udev rules: incremental assembly of md arrays as their
+ *                         members appear, degraded start after mdadm's last-resort timer (off by default)
  */
 public record Stage1Options(
         boolean cryptsetup,
@@ -76,7 +78,8 @@ public record Stage1Options(
         String preFailCommands,
         boolean tpm2,
         SshUnlock sshUnlock,
-        boolean exitrd) {
+        boolean exitrd,
+        boolean mdraid) {
 
     /** A mount in the initrd's /etc/fstab; {@code mountPoint} is "/sysroot" or below it. */
     public record FileSystem(String device, String mountPoint, String fsType, String options) {
@@ -300,6 +303,7 @@ public record Stage1Options(
         private boolean tpm2;
         private SshUnlock sshUnlock;
         private boolean exitrd;
+        private boolean mdraid;
 
         private Builder() {
         }
@@ -312,7 +316,7 @@ public record Stage1Options(
                     .units(o.units).wants(o.wants).dropIns(o.dropIns).binaries(o.binaries).files(o.files)
                     .hookShell(o.hookShell)
                     .hooks(o.preDeviceCommands, o.postDeviceCommands, o.postMountCommands, o.preFailCommands)
-                    .tpm2(o.tpm2).sshUnlock(o.sshUnlock).exitrd(o.exitrd);
+                    .tpm2(o.tpm2).sshUnlock(o.sshUnlock).exitrd(o.exitrd).mdraid(o.mdraid);
         }
 
         public Builder cryptsetup(Boolean include) {
@@ -333,6 +337,11 @@ public record Stage1Options(
         /** dropbear answering passphrase prompts over SSH; null: none. */
         public Builder sshUnlock(SshUnlock ssh) {
             sshUnlock = ssh;
+            return this;
+        }
+
+        public Builder mdraid(Boolean include) {
+            mdraid = include != null && include;
             return this;
         }
 
@@ -480,7 +489,7 @@ public record Stage1Options(
             return new Stage1Options(cryptsetup, plymouth, fsck, lvm, fileSystems, luks, kernelModules, modprobeOptions,
                     emergencyAccess, deviceTimeoutSec, startTimeoutSec, journalToConsole, network, units, wants,
                     dropIns, binaries, files, hookShell, preDeviceCommands, postDeviceCommands, postMountCommands,
-                    preFailCommands, tpm2, sshUnlock, exitrd);
+                    preFailCommands, tpm2, sshUnlock, exitrd, mdraid);
         }
 
         private <T> Builder replace(List<T> target, List<T> list) {

@@ -16,7 +16,7 @@ import org.initrdharness.initrd.JsonValues;
 final class Stage1OptionsReader {
     static final List<String> KEYS = List.of("binaries", "cryptsetup", "deviceTimeoutSec", "dropIns",
             "emergencyAccess", "exitrd", "fileSystems", "files", "fsck", "hookShell", "journalToConsole", "kernelModules",
-            "luks", "lvm", "modprobeOptions", "network", "plymouth", "postDeviceCommands", "postMountCommands",
+            "luks", "lvm", "mdraid", "modprobeOptions", "network", "plymouth", "postDeviceCommands", "postMountCommands",
             "preDeviceCommands", "preFailCommands", "sshUnlock", "startTimeoutSec", "tpm2", "units", "wants");
     private static final List<String> FILE_SYSTEM_KEYS = List.of("device", "fsType", "mountPoint", "options");
     private static final List<String> LUKS_KEYS = List.of("device", "keyFile", "name", "options", "passphrase");
@@ -51,6 +51,7 @@ final class Stage1OptionsReader {
                 case "sshUnlock" -> b.sshUnlock(v == null ? null : sshUnlock(v, key));
                 case "fsck" -> b.fsck(bool(v, key));
                 case "lvm" -> b.lvm(bool(v, key));
+                case "mdraid" -> b.mdraid(bool(v, key));
                 case "journalToConsole" -> b.journalToConsole(bool(v, key));
                 case "fileSystems" -> b.fileSystems(list(v, key, this::fileSystem));
                 case "luks" -> b.luks(list(v, key, this::luksVolume));

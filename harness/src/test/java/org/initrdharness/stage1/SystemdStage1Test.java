@@ -81,6 +81,23 @@ public class SystemdStage1Test {
     }
 
     @Test
+    public void mdraidAddsMdadmItsRulesTheLastResortTimerAndRaidModulesOnlyWhenAskedFor() {
+        Stage1Composition off = compose("{}");
+        assertTrue(off.wants().stream().noneMatch(w -> w.component() == Component.MDRAID), "no mdraid files by default");
+        assertFalse(off.modules().contains("raid1"), off.modules().toString());
+
+        Stage1Composition on = compose("{\"mdraid\": true}");
+        for (String p : List.of("/usr/sbin/mdadm", "/usr/lib/udev/rules.d/63-md-raid-arrays.rules",
+                "/usr/lib/udev/rules.d/64-md-raid-assembly.rules", "/usr/lib/systemd/system/mdadm-last-resort@.timer",
+                "/usr/lib/systemd/system/mdadm-last-resort@.service")) {
+            assertTrue(on.wants().stream().anyMatch(w -> w.path().value().equals(p) && w.component() == Component.MDRAID),
+                    p + " wanted by the mdraid component");
+        }
+        assertTrue(on.modules().containsAll(List.of("md_mod", "raid1")), "md_mod and raid1 loaded: " + on.modules());
+        assertTrue(on.text("/etc/modules-load.d/stage1.conf").orElseThrow().contains("raid1\n"));
+    }
+
+    @Test
     public void withoutPlymouthAndCryptsetupTheirFilesStayOut() {
         Stage1Composition c = compose("{\"plymouth\": false, \"cryptsetup\": false, \"fsck\": false}");
         assertFalse(c.unitNames().contains("plymouth-start.service"));

@@ -12,6 +12,7 @@ public final class ScenarioCatalog {
                 LegacyHooksScenario.class, KernelModuleScenario.class, Stage1NetworkingScenario.class,
                 LuksKeyfileScenario.class, LuksKeyDeviceScenario.class, LuksPassphraseScenario.class,
                 CredentialsScenario.class, LvmRootScenario.class, LuksTpm2Scenario.class,
-                SshUnlockScenario.class, ShutdownInitrdScenario.class);
+                SshUnlockScenario.class, ShutdownInitrdScenario.class,
+                MdRaidRootScenario.class);
     }
 }

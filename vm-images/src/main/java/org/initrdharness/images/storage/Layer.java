@@ -87,6 +87,42 @@ public sealed interface Layer {
         }
     }
 
+    /**
+     * An md software RAID array over {@code devices}, metadata 1.2, opened as /dev/md/NAME for
+     * the layers above. Its homehost is "any", so that mdadm in stage 1 treats it as local on
+     * every machine (incremental assembly names it md/NAME and arms the degraded-array timer for
+     * it, which it does not for foreign arrays). {@code --assume-clean}: the blank disks are all
+     * zeros, so the mirrors already agree and no resync runs while a stage 1 boots.
+     *
+     * @param uuid the array's UUID, 32 hex digits in mdadm's form (xxxxxxxx:xxxxxxxx:xxxxxxxx:xxxxxxxx)
+     */
+    record MdRaid(String name, int level, List<String> devices, String uuid) implements Layer {
+        public MdRaid {
+            devices = List.copyOf(devices);
+            if (!name.matches("[a-z][a-z0-9_]{0,15}")) throw new IllegalArgumentException("md array name '" + name + "'");
+            if (level != 0 && level != 1) throw new IllegalArgumentException("md array " + name + ": level " + level + ", only 0 and 1 so far");
+            if (devices.size() < 2) throw new IllegalArgumentException("md array " + name + " needs two devices or more");
+            if (!uuid.matches("[0-9a-f]{8}(:[0-9a-f]{8}){3}")) throw new IllegalArgumentException("md array uuid '" + uuid + "'");
+        }
+
+        @Override
+        public List<String> create() {
+            return List.of("mdadm --create " + opened() + " --run --metadata=1.2 --level=" + level + " --raid-devices="
+                    + devices.size() + " --homehost=any --name=" + name + " --uuid=" + uuid + " --assume-clean "
+                    + String.join(" ", devices) + " </dev/null");
+        }
+
+        @Override
+        public List<String> close() {
+            return List.of("mdadm --stop " + opened());
+        }
+
+        /** Where the array is: /dev/md/NAME. */
+        public String opened() {
+            return "/dev/md/" + name;
+        }
+    }
+
     /** A linear logical volume; {@code sizeMiB} 0 takes the rest of the group. */
     record LogicalVolume(String name, int sizeMiB) {
         public LogicalVolume {

@@ -35,9 +35,22 @@ public final class StorageLayouts {
             List.of(new BlankDisk("lukspv", 48)), List.of(LUKS, LVM_ON_LUKS_GROUP),
             new RootFileSystem(LVM_ON_LUKS_GROUP.device("root"), "ext4", "lvmluksroot", "5e72a9e0-0013-4a1b-8c3d-1a2b3c4d5e6f"));
 
+    /** The RAID1 array's UUID as mdadm writes it: {@code root=/dev/disk/by-id/md-uuid-...}. */
+    public static final String RAID1_UUID = "5e72a9e0:00124a1b:8c3d1a2b:3c4d5e70";
+    public static final Layer.MdRaid RAID1 = new Layer.MdRaid("root", 1,
+            List.of(new BlankDisk("mda", 32).device(), new BlankDisk("mdb", 32).device()), RAID1_UUID);
+
+    /**
+     * Root on an md RAID1 mirror over two 32 MiB disks (serials mda, mdb), metadata 1.2, named
+     * "root" with homehost "any"; ext4 label raid1root on it. Leave mdb out for a degraded array.
+     */
+    public static final StorageLayout RAID1_TWO_DISKS = new StorageLayout("raid1-two-disks",
+            List.of(new BlankDisk("mda", 32), new BlankDisk("mdb", 32)), List.of(RAID1),
+            new RootFileSystem(RAID1.opened(), "ext4", "raid1root", "5e72a9e0-0014-4a1b-8c3d-1a2b3c4d5e6f"));
+
     /** Every layout, by name. */
     public static final java.util.Map<String, StorageLayout> ALL = java.util.Map.of(LVM_TWO_DISKS.name(), LVM_TWO_DISKS,
-            LVM_ON_LUKS.name(), LVM_ON_LUKS);
+            LVM_ON_LUKS.name(), LVM_ON_LUKS, RAID1_TWO_DISKS.name(), RAID1_TWO_DISKS);
 
     private StorageLayouts() {
     }

@@ -37,6 +37,19 @@ public class StorageLayoutTest {
     }
 
     @Test
+    public void theMirrorIsMadeWithItsUuidAndHomehostAnyAndStoppedBeforePowerOff() {
+        List<String> s = StorageLayouts.RAID1_TWO_DISKS.script();
+        assertEquals(s.get(0), "mdadm --create /dev/md/root --run --metadata=1.2 --level=1 --raid-devices=2 --homehost=any"
+                + " --name=root --uuid=" + StorageLayouts.RAID1_UUID + " --assume-clean /dev/disk/by-id/virtio-mda"
+                + " /dev/disk/by-id/virtio-mdb </dev/null");
+        assertTrue(s.get(1).startsWith("mkfs.ext4 ") && s.get(1).endsWith(" /dev/md/root"), s.get(1));
+        assertEquals(s.get(s.size() - 1), "mdadm --stop /dev/md/root");
+        IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
+                () -> new Layer.MdRaid("root", 5, List.of("/dev/vda", "/dev/vdb"), StorageLayouts.RAID1_UUID));
+        assertTrue(e.getMessage().contains("level 5"), e.getMessage());
+    }
+
+    @Test
     public void badNamesAreRefusedNamingThem() {
         IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
                 () -> new Layer.LvmGroup("v g", List.of("/dev/vda"), List.of(new Layer.LogicalVolume("root", 0))));
