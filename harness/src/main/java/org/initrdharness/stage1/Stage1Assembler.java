@@ -122,6 +122,7 @@ public final class Stage1Assembler {
             case CRYPTSETUP -> "; add packages cryptsetup-bin, dmsetup to the sysroot or set option \"cryptsetup\": false";
             case LVM -> "; add package lvm2 to the sysroot or set option \"lvm\": false";
             case MDRAID -> "; add package mdadm to the sysroot or set option \"mdraid\": false";
+            case BTRFS -> "; add package btrfs-progs to the sysroot or set option \"btrfs\": false";
             case TPM2 -> "; add packages libtss2-esys, -rc, -mu and -tcti-device (and systemd-cryptsetup from systemd 256)"
                     + " to the sysroot or drop option \"tpm2\"";
             case FSCK -> "; add packages util-linux, e2fsprogs to the sysroot or set option \"fsck\": false";

@@ -51,6 +51,8 @@ import org.initrdharness.initrd.JsonValues;
  *                         2's systemd returns to when it powers off (systemd-shutdown as /shutdown)
  * @param mdraid           mdadm with its udev rules: incremental assembly of md arrays as their
  *                         members appear, degraded start after mdadm's last-resort timer (off by default)
+ * @param btrfs            the btrfs module and 64-btrfs.rules (udev's btrfs ready), so that a
+ *                         file system over several devices mounts once all are there (off by default)
  */
 public record Stage1Options(
         boolean cryptsetup,
@@ -79,7 +81,8 @@ public record Stage1Options(
         boolean tpm2,
         SshUnlock sshUnlock,
         boolean exitrd,
-        boolean mdraid) {
+        boolean mdraid,
+        boolean btrfs) {
 
     /** A mount in the initrd's /etc/fstab; {@code mountPoint} is "/sysroot" or below it. */
     public record FileSystem(String device, String mountPoint, String fsType, String options) {
@@ -304,6 +307,7 @@ public record Stage1Options(
         private SshUnlock sshUnlock;
         private boolean exitrd;
         private boolean mdraid;
+        private boolean btrfs;
 
         private Builder() {
         }
@@ -316,7 +320,7 @@ public record Stage1Options(
                     .units(o.units).wants(o.wants).dropIns(o.dropIns).binaries(o.binaries).files(o.files)
                     .hookShell(o.hookShell)
                     .hooks(o.preDeviceCommands, o.postDeviceCommands, o.postMountCommands, o.preFailCommands)
-                    .tpm2(o.tpm2).sshUnlock(o.sshUnlock).exitrd(o.exitrd).mdraid(o.mdraid);
+                    .tpm2(o.tpm2).sshUnlock(o.sshUnlock).exitrd(o.exitrd).mdraid(o.mdraid).btrfs(o.btrfs);
         }
 
         public Builder cryptsetup(Boolean include) {
@@ -342,6 +346,11 @@ public record Stage1Options(
 
         public Builder mdraid(Boolean include) {
             mdraid = include != null && include;
+            return this;
+        }
+
+        public Builder btrfs(Boolean include) {
+            btrfs = include != null && include;
             return this;
         }
 
@@ -489,7 +498,7 @@ public record Stage1Options(
             return new Stage1Options(cryptsetup, plymouth, fsck, lvm, fileSystems, luks, kernelModules, modprobeOptions,
                     emergencyAccess, deviceTimeoutSec, startTimeoutSec, journalToConsole, network, units, wants,
                     dropIns, binaries, files, hookShell, preDeviceCommands, postDeviceCommands, postMountCommands,
-                    preFailCommands, tpm2, sshUnlock, exitrd, mdraid);
+                    preFailCommands, tpm2, sshUnlock, exitrd, mdraid, btrfs);
         }
 
         private <T> Builder replace(List<T> target, List<T> list) {

@@ -14,7 +14,7 @@ import org.initrdharness.initrd.JsonValues;
  * builder; null inside a list or map is an error.
  */
 final class Stage1OptionsReader {
-    static final List<String> KEYS = List.of("binaries", "cryptsetup", "deviceTimeoutSec", "dropIns",
+    static final List<String> KEYS = List.of("binaries", "btrfs", "cryptsetup", "deviceTimeoutSec", "dropIns",
             "emergencyAccess", "exitrd", "fileSystems", "files", "fsck", "hookShell", "journalToConsole", "kernelModules",
             "luks", "lvm", "mdraid", "modprobeOptions", "network", "plymouth", "postDeviceCommands", "postMountCommands",
             "preDeviceCommands", "preFailCommands", "sshUnlock", "startTimeoutSec", "tpm2", "units", "wants");
@@ -52,6 +52,7 @@ final class Stage1OptionsReader {
                 case "fsck" -> b.fsck(bool(v, key));
                 case "lvm" -> b.lvm(bool(v, key));
                 case "mdraid" -> b.mdraid(bool(v, key));
+                case "btrfs" -> b.btrfs(bool(v, key));
                 case "journalToConsole" -> b.journalToConsole(bool(v, key));
                 case "fileSystems" -> b.fileSystems(list(v, key, this::fileSystem));
                 case "luks" -> b.luks(list(v, key, this::luksVolume));

@@ -37,6 +37,7 @@ public final class SystemdStage1 {
         if (options.cryptsetup()) BlockDevices.cryptsetup(c);
         if (options.lvm()) Lvm.compose(c);
         if (options.mdraid()) MdRaid.compose(c);
+        if (options.btrfs()) Btrfs.compose(c);
         if (options.tpm2()) {
             if (!options.cryptsetup()) {
                 throw new InitrdBuildException("option tpm2 unlocks LUKS volumes but option cryptsetup is false:"

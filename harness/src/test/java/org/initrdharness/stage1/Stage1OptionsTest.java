@@ -112,7 +112,7 @@ public class Stage1OptionsTest {
         assertTrue(open.contains("\"hookShell\":\"busybox\""), open);
     }
 
-    private static final List<String> KEYS = List.of("binaries", "cryptsetup", "deviceTimeoutSec", "dropIns",
+    private static final List<String> KEYS = List.of("binaries", "btrfs", "cryptsetup", "deviceTimeoutSec", "dropIns",
             "emergencyAccess", "exitrd", "files", "fileSystems", "fsck", "hookShell", "journalToConsole", "kernelModules",
             "luks", "lvm", "mdraid", "modprobeOptions", "network", "plymouth", "postDeviceCommands", "postMountCommands",
             "preDeviceCommands", "preFailCommands", "sshUnlock", "startTimeoutSec", "tpm2", "units", "wants");

@@ -98,6 +98,17 @@ public class SystemdStage1Test {
     }
 
     @Test
+    public void btrfsAddsTheReadyRuleAndTheModuleOnlyWhenAskedFor() {
+        Stage1Composition off = compose("{}");
+        assertFalse(off.wants("/usr/lib/udev/rules.d/64-btrfs.rules"));
+        assertFalse(off.modules().contains("btrfs"), off.modules().toString());
+        Stage1Composition on = compose("{\"btrfs\": true}");
+        assertTrue(on.wants().stream().anyMatch(w -> w.path().value().equals("/usr/lib/udev/rules.d/64-btrfs.rules")
+                && w.component() == Component.BTRFS && !w.optional()), "64-btrfs.rules wanted by the btrfs component");
+        assertTrue(on.modules().contains("btrfs"), on.modules().toString());
+    }
+
+    @Test
     public void withoutPlymouthAndCryptsetupTheirFilesStayOut() {
         Stage1Composition c = compose("{\"plymouth\": false, \"cryptsetup\": false, \"fsck\": false}");
         assertFalse(c.unitNames().contains("plymouth-start.service"));

@@ -13,6 +13,6 @@ public final class ScenarioCatalog {
                 LuksKeyfileScenario.class, LuksKeyDeviceScenario.class, LuksPassphraseScenario.class,
                 CredentialsScenario.class, LvmRootScenario.class, LuksTpm2Scenario.class,
                 SshUnlockScenario.class, ShutdownInitrdScenario.class,
-                MdRaidRootScenario.class);
+                MdRaidRootScenario.class, BtrfsRaidRootScenario.class, StackedStorageScenario.class);
     }
 }

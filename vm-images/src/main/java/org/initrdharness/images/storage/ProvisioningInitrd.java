@@ -25,7 +25,7 @@ final class ProvisioningInitrd {
     static final String READY = "provision: ready";
 
     static final List<String> TOOLS = List.of("/usr/bin/busybox", "/usr/sbin/lvm", "/usr/sbin/mdadm",
-            "/usr/sbin/mkfs.btrfs", "/usr/sbin/mkfs.ext4", "/usr/sbin/cryptsetup", "/usr/bin/kmod", "/usr/sbin/modprobe");
+            "/usr/sbin/mkfs.btrfs", "/usr/bin/btrfs", "/usr/sbin/mkfs.ext4", "/usr/sbin/cryptsetup", "/usr/bin/kmod", "/usr/sbin/modprobe");
     static final List<String> MODULES = List.of("virtio_blk", "virtio_pci", "ext4", "dm_mod", "dm_crypt", "xts", "ecb", "algif_skcipher", "md_mod",
             "raid1", "btrfs");
 

@@ -50,6 +50,20 @@ public class StorageLayoutTest {
     }
 
     @Test
+    public void btrfsRaid1IsMadeOverBothDisksWithTheTreeInItsSubvolume() {
+        List<String> s = StorageLayouts.BTRFS_RAID1.script();
+        assertEquals(s.get(0), "mkfs.btrfs -q -f -L btrfsroot -U " + StorageLayouts.BTRFS_UUID
+                + " -d raid1 -m raid1 /dev/disk/by-id/virtio-btra /dev/disk/by-id/virtio-btrb");
+        assertEquals(s.get(1), "mkdir -p /mnt/new && mount -t btrfs -o device=/dev/disk/by-id/virtio-btra,"
+                + "device=/dev/disk/by-id/virtio-btrb /dev/disk/by-id/virtio-btra /mnt/new");
+        assertEquals(s.subList(2, s.size()), List.of("btrfs subvolume create /mnt/new/root",
+                "cp -a /mnt/stage2/. /mnt/new/root/", "umount /mnt/new"));
+        IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
+                () -> new RootFileSystem("/dev/vda", "ext4", "x", StorageLayouts.BTRFS_UUID, List.of(), "root"));
+        assertTrue(e.getMessage().contains("for btrfs"), e.getMessage());
+    }
+
+    @Test
     public void badNamesAreRefusedNamingThem() {
         IllegalArgumentException e = expectThrows(IllegalArgumentException.class,
                 () -> new Layer.LvmGroup("v g", List.of("/dev/vda"), List.of(new Layer.LogicalVolume("root", 0))));
