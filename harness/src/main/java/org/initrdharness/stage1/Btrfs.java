@@ -17,7 +17,13 @@ final class Btrfs {
         c.want(BTRFS, "/usr/lib/udev/rules.d/64-btrfs.rules",
                 "udev rule: btrfs ready, so that a multi-device file system mounts once all its devices are there");
         c.wantIfPresent(BTRFS, "/usr/lib/udev/rules.d/64-btrfs-dm.rules", "udev rule: the same for btrfs on device-mapper");
-        // The builtin talks to /dev/btrfs-control, which the module makes.
+        // The builtin talks to /dev/btrfs-control, which the module makes; without it the builtin
+        // calls every device not ready and nothing asks again. Coldplug would load virtio_blk by
+        // modalias while modules-load is still loading btrfs: it waits, and modules-load loads
+        // btrfs before the disk modules (this part runs before KernelModules lists them).
         c.module("btrfs");
+        c.text(BTRFS, SystemdStage1.ETC_UNITS + "systemd-udev-trigger.service.d/btrfs.conf",
+                "[Unit]\nAfter=systemd-modules-load.service\n", 0644,
+                "coldplug after btrfs is loaded, so that btrfs ready sees /dev/btrfs-control");
     }
 }

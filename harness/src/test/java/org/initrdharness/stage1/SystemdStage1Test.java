@@ -106,6 +106,11 @@ public class SystemdStage1Test {
         assertTrue(on.wants().stream().anyMatch(w -> w.path().value().equals("/usr/lib/udev/rules.d/64-btrfs.rules")
                 && w.component() == Component.BTRFS && !w.optional()), "64-btrfs.rules wanted by the btrfs component");
         assertTrue(on.modules().contains("btrfs"), on.modules().toString());
+        // btrfs ready needs the module before udev sees the disks: loaded ahead of virtio_blk, coldplug after it.
+        String load = on.text("/etc/modules-load.d/stage1.conf").orElseThrow();
+        assertTrue(load.indexOf("btrfs\n") < load.indexOf("virtio_blk\n"), load);
+        assertEquals(on.text("/etc/systemd/system/systemd-udev-trigger.service.d/btrfs.conf").orElseThrow(),
+                "[Unit]\nAfter=systemd-modules-load.service\n");
     }
 
     @Test
