@@ -51,7 +51,7 @@ public class ImagesCommandTest {
         Run r = run("images", "--arch", "x86_64", "--storage", "raid9", "--cache", file.resolve("cache").toString(), "--quiet");
         java.nio.file.Files.delete(file);
         assertEquals(r.exit(), 2, r.err());
-        assertEquals(r.err().strip(), "images: --storage: unknown layout 'raid9': use one of [lvm-on-luks, lvm-two-disks]");
+        assertEquals(r.err().strip(), "images: --storage: unknown layout 'raid9': use one of [btrfs-raid1, luks-on-lvm, lvm-on-luks, lvm-two-disks, raid1-luks-lvm, raid1-two-disks]");
     }
 
     @Test
