@@ -88,7 +88,7 @@ public sealed interface Layer {
     }
 
     /**
-     * An md software RAID array over {@code devices}, metadata 1.2, opened as /dev/md/NAME for
+     * An md software RAID1 array over {@code devices}, metadata 1.2, opened as /dev/md/NAME for
      * the layers above. Its homehost is "any", so that mdadm in stage 1 treats it as local on
      * every machine (incremental assembly names it md/NAME and arms the degraded-array timer for
      * it, which it does not for foreign arrays). {@code --assume-clean}: the blank disks are all
@@ -100,7 +100,7 @@ public sealed interface Layer {
         public MdRaid {
             devices = List.copyOf(devices);
             if (!name.matches("[a-z][a-z0-9_]{0,15}")) throw new IllegalArgumentException("md array name '" + name + "'");
-            if (level != 0 && level != 1) throw new IllegalArgumentException("md array " + name + ": level " + level + ", only 0 and 1 so far");
+            if (level != 1) throw new IllegalArgumentException("md array " + name + ": level " + level + ", only 1 so far (the provisioning initrd loads raid1)");
             if (devices.size() < 2) throw new IllegalArgumentException("md array " + name + " needs two devices or more");
             if (!uuid.matches("[0-9a-f]{8}(:[0-9a-f]{8}){3}")) throw new IllegalArgumentException("md array uuid '" + uuid + "'");
         }
