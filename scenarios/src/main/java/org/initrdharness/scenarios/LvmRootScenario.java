@@ -116,12 +116,9 @@ public class LvmRootScenario extends Scenario {
             double prompt = m.console().waitFor(LuksPassphraseScenario.ANY_PROMPT, Duration.ofSeconds(150)).seconds();
             m.console().sendSecretLine(images().luksPassphrase());
             Stage2Report stage2 = awaitStage2(m);
-            m.console().expect("stage2: shell on the console", Duration.ofSeconds(30));
-            m.console().waitFor(EmergencyShellScenario.SHELL_PROMPT, Duration.ofSeconds(30));
-            ShellResult dm = m.console().shell().run("d=/sys/dev/block/$(awk '$5 == \"/\" {print $3; exit}' /proc/self/mountinfo)"
-                    + " && cat $d/dm/name && for s in $d/slaves/*; do cat $s/dm/uuid; done");
+            ShellResult dm = RootWalk.inStage2Shell(m, "cat $d/dm/name && for s in $d/slaves/*; do cat $s/dm/uuid; done");
             assertEquals(dm.exitStatus(), 0, "stage 2's root is a device-mapper device: " + dm);
-            List<String> lines = dm.output().strip().lines().map(String::strip).toList();
+            List<String> lines = RootWalk.lines(dm);
             assertEquals(lines.size(), 2, "one LV on one slave: " + dm);
             assertEquals(lines.get(0), "vgluks-root", "the root is vgluks/root: " + dm);
             assertEquals(lines.get(1), "CRYPT-LUKS2-" + StorageLayouts.LUKS_UUID.replace("-", "") + "-luks-"
@@ -133,11 +130,9 @@ public class LvmRootScenario extends Scenario {
 
     /** The root's device, read from /sys in stage 2: dm name, LVM's dm uuid prefix and the disks under it. */
     static void assertRootIsTheLogicalVolume(Machine m, List<String> disks) {
-        // The root's major:minor from mountinfo, then what /sys says of that block device.
-        ShellResult dm = m.console().shell().run("d=/sys/dev/block/$(awk '$5 == \"/\" {print $3; exit}' /proc/self/mountinfo)"
-                + " && cat $d/dm/name $d/dm/uuid && ls -1 $d/slaves");
+        ShellResult dm = RootWalk.run(m, "cat $d/dm/name $d/dm/uuid && ls -1 $d/slaves");
         assertEquals(dm.exitStatus(), 0, "stage 2's root is a device-mapper device: " + dm);
-        List<String> lines = dm.output().strip().lines().map(String::strip).toList();
+        List<String> lines = RootWalk.lines(dm);
         assertEquals(lines.get(0), "vg-root", "the root is vg/root: " + dm);
         assertTrue(lines.get(1).startsWith("LVM-"), "the root's dm uuid is an LVM one: " + dm);
         assertEquals(lines.subList(2, lines.size()), disks, "the LV lies on these disks: " + dm);

@@ -92,13 +92,10 @@ public class MdRaidRootScenario extends Scenario {
     record RootArray(String name, String level, String degraded, List<String> slaves, String mdstat) {}
 
     static RootArray rootArray(Machine m) {
-        m.console().expect("stage2: shell on the console", Duration.ofSeconds(30));
-        m.console().waitFor(EmergencyShellScenario.SHELL_PROMPT, Duration.ofSeconds(30));
-        // The root's major:minor from mountinfo, then what /sys says of that block device.
-        ShellResult sys = m.console().shell().run("d=/sys/dev/block/$(awk '$5 == \"/\" {print $3; exit}' /proc/self/mountinfo)"
-                + " && basename $(readlink -f $d) && cat $d/md/level $d/md/degraded && ls -1 $d/slaves");
+        ShellResult sys = RootWalk.inStage2Shell(m,
+                "basename $(readlink -f $d) && cat $d/md/level $d/md/degraded && ls -1 $d/slaves");
         assertEquals(sys.exitStatus(), 0, "stage 2's root is an md array: " + sys);
-        List<String> lines = sys.output().strip().lines().map(String::strip).toList();
+        List<String> lines = RootWalk.lines(sys);
         assertTrue(lines.size() >= 3, sys.toString());
         ShellResult mdstat = m.console().shell().run("cat /proc/mdstat");
         RootArray a = new RootArray(lines.get(0), lines.get(1), lines.get(2), lines.subList(3, lines.size()),

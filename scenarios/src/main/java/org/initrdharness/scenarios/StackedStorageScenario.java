@@ -43,12 +43,10 @@ public class StackedStorageScenario extends Scenario {
             double prompt = m.console().waitFor(LuksPassphraseScenario.ANY_PROMPT, Duration.ofSeconds(150)).seconds();
             m.console().sendSecretLine(images().luksPassphrase());
             Stage2Report stage2 = awaitStage2(m);
-            m.console().expect("stage2: shell on the console", Duration.ofSeconds(30));
-            m.console().waitFor(EmergencyShellScenario.SHELL_PROMPT, Duration.ofSeconds(30));
-            ShellResult dm = m.console().shell().run("d=/sys/dev/block/$(awk '$5 == \"/\" {print $3; exit}' /proc/self/mountinfo)"
-                    + " && cat $d/dm/name $d/dm/uuid && for s in $d/slaves/*; do cat $s/dm/name $s/dm/uuid; ls -1 $s/slaves; done");
+            ShellResult dm = RootWalk.inStage2Shell(m,
+                    "cat $d/dm/name $d/dm/uuid && for s in $d/slaves/*; do cat $s/dm/name $s/dm/uuid; ls -1 $s/slaves; done");
             assertEquals(dm.exitStatus(), 0, "stage 2's root is a device-mapper device over another: " + dm);
-            List<String> lines = dm.output().strip().lines().map(String::strip).toList();
+            List<String> lines = RootWalk.lines(dm);
             assertEquals(lines.size(), 5, "one crypt mapping on one LV on one disk: " + dm);
             assertEquals(lines.get(0), "luks-" + StorageLayouts.LUKS_ON_LVM_UUID, "the root is the opened LUKS volume: " + dm);
             assertTrue(lines.get(1).startsWith("CRYPT-LUKS2-"), "a LUKS2 mapping: " + dm);
@@ -77,13 +75,11 @@ public class StackedStorageScenario extends Scenario {
             double prompt = m.console().waitFor(LuksPassphraseScenario.ANY_PROMPT, Duration.ofSeconds(150)).seconds();
             m.console().sendSecretLine(images().luksPassphrase());
             Stage2Report stage2 = awaitStage2(m);
-            m.console().expect("stage2: shell on the console", Duration.ofSeconds(30));
-            m.console().waitFor(EmergencyShellScenario.SHELL_PROMPT, Duration.ofSeconds(30));
-            ShellResult chain = m.console().shell().run("d=/sys/dev/block/$(awk '$5 == \"/\" {print $3; exit}' /proc/self/mountinfo)"
-                    + " && cat $d/dm/name && c=$(echo $d/slaves/*) && cat $c/dm/uuid && a=$(echo $c/slaves/*)"
-                    + " && basename $a && cat $a/md/level && ls -1 $a/slaves");
+            ShellResult chain = RootWalk.inStage2Shell(m,
+                    "cat $d/dm/name && c=$(echo $d/slaves/*) && cat $c/dm/uuid && a=$(echo $c/slaves/*)"
+                            + " && basename $a && cat $a/md/level && ls -1 $a/slaves");
             assertEquals(chain.exitStatus(), 0, "stage 2's root is an LV over a crypt mapping over an array: " + chain);
-            List<String> lines = chain.output().strip().lines().map(String::strip).toList();
+            List<String> lines = RootWalk.lines(chain);
             assertEquals(lines.size(), 6, chain.toString());
             assertEquals(lines.get(0), "vgstack-root", "the root is vgstack/root: " + chain);
             assertTrue(lines.get(1).startsWith("CRYPT-LUKS2-" + StorageLayouts.STACK_LUKS_UUID.replace("-", "")),
