@@ -48,9 +48,7 @@ public class LuksKeyDeviceScenario extends Scenario {
             try (Machine m = start(spec)) {
                 Stage2Report stage2 = awaitStage2(m);
                 assertRootOpened(stage2, images);
-                List<ConsoleLine> prompts = m.console().lines().stream()
-                        .filter(l -> LuksPassphraseScenario.ANY_PROMPT.matcher(l.text()).find()).toList();
-                assertTrue(prompts.isEmpty(), "nothing asked for a passphrase: " + prompts);
+                assertNoPrompt(m);
                 String journal = stage2.mark("cryptsetup-journal");
                 assertTrue(!journal.contains("Failed to activate"), "systemd-cryptsetup failed nothing: " + journal);
                 String mounted = stage2.mark("keydev-journal");
@@ -81,9 +79,7 @@ public class LuksKeyDeviceScenario extends Scenario {
             try (Machine m = start(spec)) {
                 Stage2Report stage2 = awaitStage2(m);
                 assertRootOpened(stage2, images);
-                List<ConsoleLine> prompts = m.console().lines().stream()
-                        .filter(l -> LuksPassphraseScenario.ANY_PROMPT.matcher(l.text()).find()).toList();
-                assertTrue(prompts.isEmpty(), "nothing asked for a passphrase: " + prompts);
+                assertNoPrompt(m);
                 String mounted = stage2.mark("keydev-journal");
                 assertTrue(mounted.contains("/run/systemd/cryptsetup/keydev-" + volume(images)),
                         "stage 1 mounted " + KEY_LABEL + " from crypttab's key field where systemd-cryptsetup looks: " + mounted);
@@ -194,5 +190,11 @@ public class LuksKeyDeviceScenario extends Scenario {
         Tools.check(List.of(mkfs.toString(), "-q", "-F", "-t", "ext4", "-L", KEY_LABEL, "-d", tree.toString(),
                 image.toString(), "4096k"), "making the key device " + image);
         return image;
+    }
+
+    private static void assertNoPrompt(Machine m) {
+        List<ConsoleLine> prompts = m.console().lines().stream()
+                .filter(l -> LuksPassphraseScenario.ANY_PROMPT.matcher(l.text()).find()).toList();
+        assertTrue(prompts.isEmpty(), "nothing asked for a passphrase: " + prompts);
     }
 }

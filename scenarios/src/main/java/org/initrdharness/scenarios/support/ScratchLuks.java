@@ -62,18 +62,7 @@ public final class ScratchLuks {
      * with header UUID {@code uuid} and {@code passphrase} in key slot 0.
      */
     public static Path newVolume(String label, UUID uuid, String passphrase, Path dir) throws IOException {
-        Path mkfs = Tools.require("mkfs.ext4", "e2fsprogs");
-        Path volume = dir.resolve(label + "-luks.img");
-        long fsBytes = 8L << 20;
-        Tools.check(List.of(mkfs.toString(), "-q", "-F", "-t", "ext4", "-L", label, volume.toString(),
-                (fsBytes >> 10) + "k"), "making the ext4 file system " + label);
-        Path keyDir = keyDir();
-        try {
-            LuksVolume.encryptInPlace(volume, uuid.toString(), LuksVolume.secretFile(keyDir, passphrase), keyDir);
-        } finally {
-            deleteKeyDir(keyDir);
-        }
-        return volume;
+        return encryptedExt4(label, "8192k", null, uuid, passphrase, dir);
     }
 
     /**
@@ -82,10 +71,18 @@ public final class ScratchLuks {
      * {@code passphrase} in key slot 0.
      */
     public static Path volumeOf(Path content, String label, int mib, UUID uuid, String passphrase, Path dir) throws IOException {
+        return encryptedExt4(label, mib + "M", content, uuid, passphrase, dir);
+    }
+
+    /** mkfs.ext4 of {@code size} (with the tree {@code content}, or empty when null), then LUKS2 in place. */
+    private static Path encryptedExt4(String label, String size, Path content, UUID uuid, String passphrase, Path dir)
+            throws IOException {
         Path mkfs = Tools.require("mkfs.ext4", "e2fsprogs");
         Path volume = dir.resolve(label + "-luks.img");
-        Tools.check(List.of(mkfs.toString(), "-q", "-F", "-t", "ext4", "-L", label, "-d", content.toString(),
-                volume.toString(), mib + "M"), "making the ext4 file system " + label + " from " + content);
+        List<String> cmd = new java.util.ArrayList<>(List.of(mkfs.toString(), "-q", "-F", "-t", "ext4", "-L", label));
+        if (content != null) cmd.addAll(List.of("-d", content.toString()));
+        cmd.addAll(List.of(volume.toString(), size));
+        Tools.check(cmd, "making the ext4 file system " + label + (content == null ? "" : " from " + content));
         Path keyDir = keyDir();
         try {
             LuksVolume.encryptInPlace(volume, uuid.toString(), LuksVolume.secretFile(keyDir, passphrase), keyDir);
