@@ -23,7 +23,8 @@ public final class ReplayScript {
     public static void write(Path file, List<String> comment, List<List<String>> setup, List<String> command,
             Path scratchDir) throws IOException {
         StringBuilder sb = new StringBuilder("#!/bin/sh\n");
-        for (String c : comment) sb.append("# ").append(c).append('\n');
+        // A comment may hold several lines (QEMU's own words on why KVM failed): each stays a comment.
+        for (String c : comment) c.lines().forEach(l -> sb.append("# ").append(l).append('\n'));
         sb.append("set -eu\n");
         sb.append("dir=$(mktemp -d \"${TMPDIR:-/tmp}/initrd-harness-replay.XXXXXX\")\n");
         sb.append("trap 'rm -rf \"$dir\"' EXIT\n");

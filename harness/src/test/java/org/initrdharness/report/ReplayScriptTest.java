@@ -28,4 +28,15 @@ public class ReplayScriptTest {
         assertEquals(p.waitFor(), 0);
         assertEquals(out, "-blockdev driver=qcow2,file.filename=/fresh/disk-a.qcow2 -append console=ttyS0 x='1'");
     }
+
+    @Test
+    public void aCommentOfSeveralLinesStaysAComment() throws Exception {
+        Path script = Files.createTempDirectory("replay").resolve("qemu.sh");
+        ReplayScript.write(script, List.of("Accelerator: TCG (the KVM probe failed: no QMP greeting\nQEMU said: `error`\nAborted)."),
+                List.of(), List.of("true"), Path.of("/tmp/ihm-43"));
+        Process p = new ProcessBuilder("sh", "-n", script.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(p.waitFor(), 0, out);
+        assertTrue(Files.readString(script).contains("# QEMU said: `error`\n"));
+    }
 }
