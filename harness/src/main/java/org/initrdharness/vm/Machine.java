@@ -459,7 +459,11 @@ public final class Machine implements AutoCloseable {
             Stage1Profile profile = Stage1Profile.read(artifacts.consoleLog());
             if (spec.initrd() != null && profile.units().stream().anyMatch(u -> u.unit().contains("…"))) {
                 // A unit of the initrd's own cut on the console: its unit files name it.
-                profile = Stage1Profile.read(artifacts.consoleLog(), Stage1Profile.STAGE2_MARKER, InitrdUnits.of(spec.initrd()));
+                try {
+                    profile = Stage1Profile.read(artifacts.consoleLog(), Stage1Profile.STAGE2_MARKER, InitrdUnits.of(spec.initrd()));
+                } catch (IOException | RuntimeException unreadable) {
+                    // an initrd this reader cannot list keeps the cut names; the milestones still count
+                }
             }
             AtomicFiles.write(artifacts.stage1Profile(), "kernel entry " + kernelBoot.describe() + "\n" + profile.format());
             Map<String, Object> json = new LinkedHashMap<>();

@@ -20,6 +20,8 @@ import org.initrdharness.images.Release;
 import org.initrdharness.images.VmImages;
 import org.initrdharness.initrd.Compression;
 import org.initrdharness.initrd.InitrdWriter;
+import org.initrdharness.report.milestones.BootMilestones;
+import org.initrdharness.report.milestones.Milestone;
 import org.initrdharness.report.profile.Phase;
 import org.initrdharness.report.profile.ProfileSummary;
 import org.initrdharness.report.profile.Stage1Profile;
@@ -119,7 +121,9 @@ public final class ProfileCommand implements Callable<Integer>, CliCommand {
             List<Variant> variants = variants(a, images);
             Map<String, List<Stage1Profile>> profiles = new LinkedHashMap<>();
             Map<String, List<Map<String, Object>>> boots = new LinkedHashMap<>();
+            Map<String, OwnTimes> own = new LinkedHashMap<>();
             for (Variant v : variants) {
+                own.put(v.name(), new OwnTimes());
                 profiles.put(v.name(), new ArrayList<>());
                 boots.put(v.name(), new ArrayList<>());
             }
@@ -135,8 +139,13 @@ public final class ProfileCommand implements Callable<Integer>, CliCommand {
                     Stage1Profile p = Files.isRegularFile(log) ? Stage1Profile.read(log, marker, List.of())
                             : Stage1Profile.parse(List.of(), marker, List.of());
                     Double s2 = p.phases().get(Phase.STAGE2);
-                    out.printf(Locale.ROOT, "profile: %-22s run %d: %s; stage 2 at %s s, /init -> stage 2 %s s%n", v.name(), run,
-                            verdict, fmt(s2), fmt(p.spans().get("init-to-stage2")));
+                    BootMilestones ms = BootMilestones.load(dir).orElse(null);
+                    Double ownInit = ms == null ? null : ms.ownSpan(Milestone.INIT, Milestone.STAGE2);
+                    Double ownAll = ms == null ? null : ms.ownSpan(Milestone.QEMU_START, Milestone.STAGE2);
+                    out.printf(Locale.ROOT, "profile: %-22s run %d: %s; stage 2 at %s s, /init -> stage 2 %s s;"
+                            + " own (less the wait for a host CPU): %s s, %s s%n", v.name(), run,
+                            verdict, fmt(s2), fmt(p.spans().get("init-to-stage2")), fmt(ownAll), fmt(ownInit));
+                    if (verdict.equals("ok")) own.get(v.name()).add(ownAll, ownInit);
                     out.flush();
                     if (verdict.equals("ok")) profiles.get(v.name()).add(p);
                     Map<String, Object> boot = new LinkedHashMap<>();
@@ -151,6 +160,10 @@ public final class ProfileCommand implements Callable<Integer>, CliCommand {
             profiles.forEach((n, ps) -> summaries.put(n, ProfileSummary.of(ps)));
             out.println();
             out.print(ProfileSummary.sideBySide(summaries));
+            out.println();
+            out.println("own seconds, median (less the guest's wait for a host CPU: compares across a busy machine)");
+            own.forEach((n, o) -> out.printf(Locale.ROOT, "  %-22s QEMU start -> stage 2 %s s, /init -> stage 2 %s s (%d boots)%n",
+                    n, fmt(o.median(o.toStage2)), fmt(o.median(o.initToStage2)), o.toStage2.size()));
             out.flush();
             if (json != null) {
                 Map<String, Object> doc = new LinkedHashMap<>();
@@ -163,6 +176,7 @@ public final class ProfileCommand implements Callable<Integer>, CliCommand {
                     m.put("initrd", v.initrd().toAbsolutePath().toString());
                     m.put("kernelEntry", v.entry() == null ? "default" : v.entry().id());
                     m.put("median", summaries.get(v.name()).toJson());
+                    m.put("ownMedian", own.get(v.name()).toJson());
                     m.put("boots", boots.get(v.name()));
                     vs.put(v.name(), m);
                 }
@@ -205,6 +219,32 @@ public final class ProfileCommand implements Callable<Integer>, CliCommand {
         InitrdWriter.write(Stage1Assembler.build(a, Stage1Options.defaults(), images.sysroot(), images.modules()).plan(),
                 Compression.parse(compress), List.of(), file);
         return file;
+    }
+
+    /** Each boot's own seconds to stage 2, from QEMU start and from /init, where the host's wait was sampled. */
+    static final class OwnTimes {
+        final List<Double> toStage2 = new ArrayList<>();
+        final List<Double> initToStage2 = new ArrayList<>();
+
+        void add(Double all, Double fromInit) {
+            if (all != null) toStage2.add(all);
+            if (fromInit != null) initToStage2.add(fromInit);
+        }
+
+        Double median(List<Double> xs) {
+            if (xs.isEmpty()) return null;
+            List<Double> s = new ArrayList<>(xs);
+            s.sort(null);
+            int n = s.size();
+            return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+        }
+
+        Map<String, Object> toJson() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("qemu-to-stage2", median(toStage2));
+            m.put("init-to-stage2", median(initToStage2));
+            return m;
+        }
     }
 
     /** "ok", or why the boot did not reach stage 2. */

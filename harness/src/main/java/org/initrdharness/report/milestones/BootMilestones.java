@@ -69,6 +69,13 @@ public record BootMilestones(Map<Milestone, Double> times, Map<Milestone, Double
         return t == null || w == null ? null : t - w;
     }
 
+    /** Own seconds from one milestone to another (both less the wait by then); null where either is not known. */
+    public Double ownSpan(Milestone from, Milestone to) {
+        Double a = from == Milestone.QEMU_START ? Double.valueOf(0) : own(from);
+        Double b = own(to);
+        return a == null || b == null ? null : b - a;
+    }
+
     /** The milestones of the boot recorded in {@code dir} (console.log, timeline.txt), with {@code initrd}'s stats. */
     public static BootMilestones read(Path dir, Path initrd) throws IOException {
         List<ConsoleLogFile.Line> lines = ConsoleLogFile.read(dir.resolve("console.log"));
