@@ -11,13 +11,17 @@ import org.initrdharness.vm.Breakpoint;
  * ({@code rd.harness.break=pre-mount}): stage 1 stops there with a root shell on the machine's
  * second console ({@link Arch#secondConsole()}, never the console plymouth and systemd write
  * to) until the shell ends ({@code continue} or {@code exit}). Ordered like dracut's hooks of
- * the same names, as the legacy hooks are. Without the parameter a condition skips them.
+ * the same names, as the legacy hooks are. Without the parameter no unit of theirs is in the
+ * boot's transaction: a generator pulls in the one named. A unit kept in and skipped by its
+ * condition would still hold up what is ordered after it (pre-mount waits for udev's coldplug:
+ * the root's mount 3-4 s late on aarch64).
  */
 final class BreakShells {
     private BreakShells() {}
 
     static final String SCRIPT = "/usr/lib/stage1/break-shell";
     static final String RC = "/usr/lib/stage1/break-shell.rc";
+    static final String GENERATOR = "/usr/lib/systemd/system-generators/harness-break-generator";
 
     /** Where each point sits: the [Unit] ordering and the target that wants it. */
     private record Place(String ordering, String wantedBy) {}
@@ -48,8 +52,31 @@ final class BreakShells {
             Place p = PLACES.get(b);
             c.text(SHELL, SystemdStage1.UNITS + b.unit(), unit(b, p, arch.secondConsole()), 0644,
                     "break point " + b.id() + " (" + b.kernelArgument() + ")");
-            c.wantedBy(SHELL, p.wantedBy(), b.unit());
+            // Nothing is ordered after the failure point's unit: it may stay in every boot.
+            if (b == Breakpoint.ON_FAILURE) c.wantedBy(SHELL, p.wantedBy(), b.unit());
         }
+        c.text(SHELL, GENERATOR, generator(), 0755, "break points: pulls in the unit rd.harness.break= names, only then");
+    }
+
+    /** A systemd generator: for each rd.harness.break=POINT, a wants link from the point's target. */
+    static String generator() {
+        StringBuilder cases = new StringBuilder();
+        for (Breakpoint b : Breakpoint.values()) {
+            if (b == Breakpoint.ON_FAILURE) continue;
+            String target = PLACES.get(b).wantedBy();
+            cases.append("        ").append(b.kernelArgument()).append(") mkdir -p \"$dir/").append(target)
+                    .append(".wants\" && ln -sf ").append(SystemdStage1.UNITS).append(b.unit()).append(" \"$dir/")
+                    .append(target).append(".wants/\" ;;\n");
+        }
+        return "#!/bin/sh\n"
+                + "# Pulls in the break-point unit each " + Breakpoint.PARAMETER + "= on the kernel command line names.\n"
+                + "dir=${1:-/run/systemd/generator}\n"
+                + "read -r cmdline </proc/cmdline || exit 0\n"
+                + "for arg in $cmdline; do\n"
+                + "    case $arg in\n"
+                + cases
+                + "    esac\n"
+                + "done\n";
     }
 
     static String unit(Breakpoint b, Place p, String port) {
