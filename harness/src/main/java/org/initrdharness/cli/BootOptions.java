@@ -104,6 +104,13 @@ public final class BootOptions {
         if (cpus < 1 || cpus > 256) {
             throw new ParameterException(spec.commandLine(), "--cpus " + cpus + ": give 1 to 256");
         }
+        for (String a : append) {
+            try {
+                org.initrdharness.vm.KernelArgs.check(a);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--append " + e.getMessage());
+            }
+        }
         expected.clear();
         failing.clear();
         responses.clear();

@@ -23,6 +23,7 @@ import org.initrdharness.scenarios.support.Secret;
 import org.initrdharness.scenarios.support.SecretScan;
 import org.initrdharness.vm.Arch;
 import org.initrdharness.vm.HostSpeed;
+import org.initrdharness.vm.KernelArgs;
 import org.initrdharness.vm.KernelEntry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -78,6 +79,11 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
     @Option(names = "--bundles", paramLabel = "always|failed|never", defaultValue = "failed",
             description = "pack boots into <artifact dir>.tar.zst for `repro` on another machine (default: ${DEFAULT-VALUE})")
     String bundles;
+
+    @Option(names = "--append", paramLabel = "ARGS",
+            description = "kernel arguments added, last, to every boot of the run (e.g. \"systemd.log_level=debug\");"
+                    + " recorded in each boot's inputs.json and qemu.sh")
+    String append;
 
     @Option(names = "--list", description = "print the cells this shard would run, and exit")
     boolean list;
@@ -148,6 +154,14 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
             System.err.println("matrix: --" + e.getMessage());
             return 2;
         }
+        if (append != null) {
+            try {
+                KernelArgs.check(append);
+            } catch (IllegalArgumentException e) {
+                System.err.println("matrix: --append " + e.getMessage());
+                return 2;
+            }
+        }
         int n = parallel != null ? parallel : Math.max(1, Runtime.getRuntime().availableProcessors());
         if (n < 1) {
             System.err.println("matrix: --parallel must be at least 1");
@@ -204,6 +218,7 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
         params.put(GuestSource.REPORT_DIR, reportDir.toAbsolutePath().toString());
         if (kernelEntry != null) params.put(GuestSource.KERNEL_ENTRY, kernelEntry);
         params.put(GuestSource.BUNDLES, BundleMode.parse(bundles).id());
+        if (append != null) params.put(GuestSource.APPEND, KernelArgs.check(append));
         if (kernel != null) {
             params.put(GuestSource.USER_KERNEL, kernel.toAbsolutePath().toString());
             params.put(GuestSource.USER_INITRD, initrd.toAbsolutePath().toString());

@@ -17,6 +17,9 @@ public final class GuestSource {
     /** When a boot is packed into a bundle beside its artifact directory: "always", "failed" (the default) or "never". */
     public static final String BUNDLES = "initrd-harness.bundles";
 
+    /** Kernel arguments added, last, to every boot of the run ({@code matrix --append}). */
+    public static final String APPEND = "initrd-harness.append";
+
     private GuestSource() {
     }
 }

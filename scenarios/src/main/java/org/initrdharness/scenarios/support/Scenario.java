@@ -20,6 +20,7 @@ import org.initrdharness.scenarios.matrix.OutcomeCollector;
 import org.initrdharness.stage1.Stage1Options;
 import org.initrdharness.vm.Arch;
 import org.initrdharness.vm.Disk;
+import org.initrdharness.vm.KernelArgs;
 import org.initrdharness.vm.KernelEntry;
 import org.initrdharness.vm.Machine;
 import org.initrdharness.vm.MachineSpec;
@@ -47,15 +48,17 @@ public abstract class Scenario {
     private Path userInitrd;
     private KernelEntry kernelEntry;
     private BundleMode bundles = BundleMode.FAILED;
+    private String userAppend = "";
     private final List<Machine> machines = new ArrayList<>();
     private final List<Path> scratchDirs = new ArrayList<>();
 
     @BeforeClass(alwaysRun = true)
     @Parameters({"arch", "release", GuestSource.REPORT_DIR, GuestSource.USER_KERNEL, GuestSource.USER_INITRD,
-            GuestSource.KERNEL_ENTRY, GuestSource.BUNDLES})
+            GuestSource.KERNEL_ENTRY, GuestSource.BUNDLES, GuestSource.APPEND})
     public void selectArch(@Optional("x86_64") String arch, @Optional("bookworm") String release,
             @Optional("") String reportDir, @Optional("") String kernel, @Optional("") String initrd,
-            @Optional("") String kernelEntry, @Optional("") String bundles) {
+            @Optional("") String kernelEntry, @Optional("") String bundles, @Optional("") String append) {
+        this.userAppend = append.isBlank() ? "" : KernelArgs.check(append);
         this.bundles = BundleMode.parse(bundles);
         this.arch = Arch.parse(arch);
         this.release = Release.parse(release);
@@ -150,8 +153,13 @@ public abstract class Scenario {
         return dir;
     }
 
-    /** Starts the machine; it is closed after the test whatever happens, and named in reports. */
+    /**
+     * Starts the machine; it is closed after the test whatever happens, and named in reports.
+     * The run's own kernel arguments ({@code matrix --append}) go last, so that where the kernel
+     * or systemd take the last of a repeated argument ({@code init=}), the user's wins.
+     */
     protected Machine start(MachineSpec spec) throws IOException {
+        if (!userAppend.isEmpty()) spec = spec.toBuilder().append(userAppend).build();
         Machine m = new Machine(spec);
         synchronized (machines) {
             machines.add(m);
