@@ -3,7 +3,10 @@ package org.initrdharness.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,7 +16,11 @@ import java.util.stream.Stream;
 import org.initrdharness.replay.BootManifest;
 import org.initrdharness.replay.Bundle;
 import org.initrdharness.replay.InputFinder;
+import org.initrdharness.replay.LastLines;
 import org.initrdharness.replay.Replay;
+import org.initrdharness.replay.ReplayCheck;
+import org.initrdharness.replay.SessionStep;
+import org.initrdharness.report.Timeline;
 import org.initrdharness.report.BootArtifacts;
 import org.initrdharness.report.ReplayScript;
 import org.initrdharness.vm.kernel.PvhKernels;
@@ -56,8 +63,24 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
     @Option(names = "--print", description = "only show the evidence and the command; do not boot")
     boolean printOnly;
 
-    @Option(names = "--timeout", paramLabel = "S", defaultValue = "3600",
-            description = "kill the replayed QEMU after S seconds (default: ${DEFAULT-VALUE})")
+    @Option(names = "--timeout", paramLabel = "S",
+            description = "kill the replayed QEMU after S seconds (default: 3600, with --check 600)")
+    Long timeout;
+
+    @Option(names = "--check", description = {"replay with no terminal: drive the recorded session again (its waits, typed"
+            + " input, answered prompts, hot-plugged disks), wait until the console shows the recorded last lines,"
+            + " print what matched; exit 0 when they all showed, 1 when not (QEMU is killed either way)"})
+    boolean check;
+
+    @Option(names = "--check-lines", paramLabel = "N", defaultValue = "5",
+            description = "with --check: the recorded console's last N meaningful lines to see again (default: ${DEFAULT-VALUE})")
+    int checkLines;
+
+    @Option(names = "--answer-prompts-from", paramLabel = "FILE|-",
+            description = "with --check: the secrets the recorded boot typed (passphrases), one a line, in order; - reads"
+                    + " stdin. Never in a bundle: give them yourself")
+    String answersFrom;
+
     long timeoutSeconds;
 
     @Override
@@ -65,6 +88,9 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
         if (bundleDir != null) return bundle();
         if (output != null) return refuse("-o/--output goes with --bundle DIR: it names the bundle to write");
         if (source == null) return refuse("give the artifact directory of a boot or a bundle (.tar.zst), or --bundle DIR -o F");
+        if (answersFrom != null && !check) return refuse("--answer-prompts-from goes with --check");
+        if (checkLines < 1 || checkLines > 200) return refuse("--check-lines " + checkLines + " is outside 1..200");
+        timeoutSeconds = timeout != null ? timeout : check ? 600 : 3600;
         if (timeoutSeconds <= 0 || timeoutSeconds > 7 * 24 * 3600) {
             return refuse("--timeout " + timeoutSeconds + " is outside 1..604800 seconds");
         }
@@ -82,6 +108,7 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
         if (!Files.isRegularFile(artifacts.replayScript())) {
             return refuse(source + " holds neither inputs.json nor qemu.sh: give the artifact directory of a boot");
         }
+        if (check) return refuse(source + " has no inputs.json: --check needs a boot recorded by this harness's current version");
         printEvidence(source, null);
         System.out.println("== replay: sh " + artifacts.replayScript());
         if (printOnly) return 0;
@@ -117,6 +144,7 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
     }
 
     private int replay(BootManifest m, Map<String, Path> files, Path evidence) throws IOException, InterruptedException {
+        if (check) return check(m, files, evidence);
         printEvidence(evidence, m);
         Path work = Files.createTempDirectory(Path.of("/tmp"), "ihr-run-");
         try {
@@ -126,6 +154,55 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
             System.out.flush();
             if (printOnly) return 0;
             return Replay.run(command, Duration.ofSeconds(timeoutSeconds));
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    /** The headless replay: the recorded session driven again until the recorded last lines show. */
+    private int check(BootManifest m, Map<String, Path> files, Path evidence) throws IOException {
+        BootArtifacts a = new BootArtifacts(evidence);
+        if (!Files.isRegularFile(a.consoleLog())) return refuse(evidence + " holds no console.log: nothing to compare the replay with");
+        List<String> expected = LastLines.last(Files.readAllLines(a.consoleLog()), checkLines);
+        if (expected.isEmpty()) return refuse(a.consoleLog() + " has no meaningful line to compare the replay with");
+        List<SessionStep> steps = SessionStep.of(Timeline.read(a.timeline()));
+        long secrets = steps.stream().filter(SessionStep::secret).count();
+        Deque<String> answers = new ArrayDeque<>();
+        if (answersFrom != null) {
+            try {
+                answers.addAll(answersFrom.equals("-")
+                        ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8).lines().toList()
+                        : Files.readAllLines(Path.of(answersFrom)));
+            } catch (IOException e) {
+                return refuse("--answer-prompts-from " + answersFrom + ": cannot read it (" + e.getMessage() + ")");
+            }
+        }
+        if (answers.size() < secrets) {
+            return refuse("the recorded boot typed " + secrets + " secret(s) (" + String.join("; ",
+                    steps.stream().filter(SessionStep::secret).map(SessionStep::toString).toList()) + "); "
+                    + (answersFrom == null ? "give them" : answersFrom + " holds " + answers.size() + ";")
+                    + " one a line, in order, with --answer-prompts-from FILE (- reads stdin): bundles never hold them");
+        }
+        System.out.println("== check (" + m.arch() + "): " + steps.size() + " recorded steps, then the last " + expected.size()
+                + " lines of " + a.consoleLog().getFileName());
+        Path work = Files.createTempDirectory(Path.of("/tmp"), "ihr-run-");
+        try {
+            List<String> command = Replay.prepare(m, files, work);
+            ReplayCheck.Result r = ReplayCheck.run(m, files, work, command, steps, answers, expected,
+                    Duration.ofSeconds(timeoutSeconds));
+            for (int i = 0; i < expected.size(); i++) {
+                System.out.println((i < r.matched() ? "  same     " : "  MISSING  ") + expected.get(i));
+            }
+            if (r.same()) {
+                System.out.printf(java.util.Locale.ROOT, "repro: same last lines (%d of %d) %.1f s after QEMU started%n",
+                        r.matched(), expected.size(), r.seconds());
+                return 0;
+            }
+            System.out.println("== the replay's last lines");
+            r.replayed().forEach(System.out::println);
+            System.out.printf(java.util.Locale.ROOT, "repro: NOT the same last lines (%d of %d) after %.1f s: %s%n", r.matched(),
+                    expected.size(), r.seconds(), r.problem());
+            return 1;
         } finally {
             deleteTree(work);
         }

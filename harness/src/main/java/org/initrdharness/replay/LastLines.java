@@ -1,0 +1,52 @@
+package org.initrdharness.replay;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The last meaningful lines of a console, in a form two boots of the same machine share: the
+ * harness's and the kernel's timestamps gone, every run of digits (times, PIDs, addresses,
+ * counters) and hex with digits in it as "#", white space collapsed. Typed input and lines with
+ * no letter left are not meaningful.
+ */
+public final class LastLines {
+    private static final Pattern STAMP = Pattern.compile("^\\[\\s*\\d+\\.\\d+\\]\\s?");
+    private static final Pattern NUMBERS = Pattern.compile("[0-9a-fA-F]*[0-9][0-9a-fA-F]*");
+    private static final Pattern LETTER = Pattern.compile("\\p{L}");
+
+    private LastLines() {}
+
+    /** {@code line} as compared; empty when it is not meaningful. */
+    public static String normalize(String line) {
+        String s = STAMP.matcher(line).replaceFirst("");
+        if (s.startsWith(">>> ")) return ""; // typed input, as the console log shows it
+        s = STAMP.matcher(s).replaceFirst("");
+        s = s.replaceAll("\\p{Cntrl}", "");
+        s = NUMBERS.matcher(s).replaceAll("#");
+        s = s.replaceAll("\\s+", " ").trim();
+        return LETTER.matcher(s).find() ? s : "";
+    }
+
+    /** The last {@code n} meaningful lines of {@code lines}, normalized, oldest first. */
+    public static List<String> last(List<String> lines, int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = lines.size() - 1; i >= 0 && out.size() < n; i--) {
+            String s = normalize(lines.get(i));
+            if (!s.isEmpty()) out.add(0, s);
+        }
+        return out;
+    }
+
+    /**
+     * How many of {@code expected} {@code lines} shows in order (other lines may come between:
+     * kernel messages interleave differently from boot to boot); {@code expected.size()} when all.
+     */
+    public static int matched(List<String> expected, List<String> lines) {
+        int k = 0;
+        for (int i = 0; i < lines.size() && k < expected.size(); i++) {
+            if (normalize(lines.get(i)).equals(expected.get(k))) k++;
+        }
+        return k;
+    }
+}
