@@ -21,6 +21,7 @@ import org.initrdharness.replay.Replay;
 import org.initrdharness.replay.ReplayCheck;
 import org.initrdharness.replay.SessionStep;
 import org.initrdharness.report.Timeline;
+import org.initrdharness.vm.tpm.Swtpm;
 import org.initrdharness.report.BootArtifacts;
 import org.initrdharness.report.ReplayScript;
 import org.initrdharness.vm.kernel.PvhKernels;
@@ -153,7 +154,9 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
                     command.stream().map(ReplayScript::quote).toList()));
             System.out.flush();
             if (printOnly) return 0;
-            return Replay.run(command, Duration.ofSeconds(timeoutSeconds));
+            try (Swtpm tpm = Replay.startTpm(m, files, work)) {
+                return Replay.run(command, Duration.ofSeconds(timeoutSeconds));
+            }
         } finally {
             deleteTree(work);
         }
@@ -188,8 +191,10 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
         Path work = Files.createTempDirectory(Path.of("/tmp"), "ihr-run-");
         try {
             List<String> command = Replay.prepare(m, files, work);
-            ReplayCheck.Result r = ReplayCheck.run(m, files, work, command, steps, answers, expected,
-                    Duration.ofSeconds(timeoutSeconds));
+            ReplayCheck.Result r;
+            try (Swtpm tpm = Replay.startTpm(m, files, work)) {
+                r = ReplayCheck.run(m, files, work, command, steps, answers, expected, Duration.ofSeconds(timeoutSeconds));
+            }
             for (int i = 0; i < expected.size(); i++) {
                 System.out.println((i < r.matched() ? "  same     " : "  MISSING  ") + expected.get(i));
             }

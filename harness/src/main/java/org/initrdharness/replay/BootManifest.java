@@ -34,6 +34,8 @@ public record BootManifest(
     public static final String FILE = "inputs.json";
     /** Stands for the directory that holds the sockets and overlays. */
     public static final String DIR = "@{dir}";
+    /** The id prefix of a software TPM's state files: "tpm-state:tpm2-00.permall". */
+    public static final String TPM_STATE = "tpm-state:";
 
     /** A fresh qcow2 overlay {@code file} over input {@code input}. */
     public record Overlay(String file, String input, String format) {}

@@ -6,6 +6,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.initrdharness.vm.Deadline;
+import org.initrdharness.vm.Timeouts;
+import org.initrdharness.vm.tpm.Swtpm;
 import org.initrdharness.vm.DiskFormat;
 import org.initrdharness.vm.QemuImg;
 
@@ -26,7 +35,47 @@ public final class Replay {
                     BootManifest.inDir(o.file(), workDir));
         }
         for (BootManifest.EmptyImage e : m.empties()) QemuImg.createEmpty(BootManifest.inDir(e.file(), workDir), e.sizeBytes());
-        return m.resolve(workDir, files);
+        return freshPorts(m.resolve(workDir, files));
+    }
+
+    private static final Pattern HOSTFWD = Pattern.compile("(hostfwd=tcp:127\\.0\\.0\\.1:)(\\d+)-");
+
+    /** Each port forward on a port free here now: the recorded one may be taken on this machine. */
+    static List<String> freshPorts(List<String> command) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String a : command) {
+            Matcher mt = HOSTFWD.matcher(a);
+            StringBuilder sb = new StringBuilder();
+            while (mt.find()) {
+                int port;
+                try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                    port = free.getLocalPort();
+                }
+                mt.appendReplacement(sb, Matcher.quoteReplacement(mt.group(1) + port + "-"));
+                System.err.println("repro: host port " + mt.group(2) + " forwarded to the guest is now port " + port);
+            }
+            mt.appendTail(sb);
+            out.add(sb.toString());
+        }
+        return out;
+    }
+
+    /**
+     * The software TPM the recorded machine had, started on a copy of its recorded state (a fresh
+     * TPM where it had none) at the socket the command names; null when it had no TPM.
+     */
+    public static Swtpm startTpm(BootManifest m, Map<String, Path> files, Path workDir) throws IOException {
+        if (!m.command().contains("-tpmdev")) return null;
+        Path state = workDir.resolve("tpm-state");
+        Files.createDirectories(state);
+        for (BootInput in : m.inputs()) {
+            if (!in.id().startsWith(BootManifest.TPM_STATE)) continue;
+            Path copy = state.resolve(in.id().substring(BootManifest.TPM_STATE.length()));
+            Files.copy(files.get(in.id()), copy);
+            copy.toFile().setWritable(true, true);
+        }
+        return Swtpm.start(state, workDir.resolve("swtpm.sock"), workDir.resolve("swtpm.log"), workDir.resolve("swtpm.pid"),
+                Deadline.after(Duration.ofSeconds(30), new Timeouts(1)));
     }
 
     /**

@@ -13,8 +13,11 @@ import org.initrdharness.vm.kernel.KernelBoot;
 final class BootRecord {
     private BootRecord() {}
 
-    static BootManifest of(MachineSpec spec, Accelerator accel, KernelBoot kernel, List<String> terminalCommand, Path scratch)
-            throws IOException {
+    /** What the state files of a software TPM are copied to in the artifact directory, before swtpm changes them. */
+    static final String TPM_STATE_PREFIX = "tpm-state.";
+
+    static BootManifest of(MachineSpec spec, Accelerator accel, KernelBoot kernel, List<String> terminalCommand, Path scratch,
+            Path artifactDir) throws IOException {
         List<BootInput> inputs = new ArrayList<>();
         inputs.add(input("kernel", "kernel", kernel.image(), null));
         if (!kernel.image().toAbsolutePath().normalize().equals(spec.kernel())) {
@@ -27,6 +30,7 @@ final class BootRecord {
             inputs.add(input(id, "disk", d.image(), d.format()));
             overlays.add(new BootManifest.Overlay(BootManifest.DIR + "/disk-" + d.serial() + ".qcow2", id, d.format().qemuName()));
         }
+        if (spec.tpmState() != null) inputs.addAll(tpmState(spec.tpmState(), artifactDir));
         List<BootManifest.EmptyImage> empties = new ArrayList<>();
         for (EmptyDisk d : spec.emptyDisks()) {
             empties.add(new BootManifest.EmptyImage(BootManifest.DIR + "/empty-" + d.serial() + ".qcow2", d.sizeBytes()));
@@ -34,6 +38,25 @@ final class BootRecord {
         List<String> command = BootManifest.tokenize(terminalCommand, scratch, inputs);
         return new BootManifest(spec.arch().id(), accel.toString(), spec.kernelCommandLine(), command, inputs, overlays, empties,
                 List.of());
+    }
+
+    /**
+     * The TPM's state as this boot starts (a fresh TPM has none): swtpm rewrites it while the
+     * guest runs, so it is copied beside the artifacts first and recorded from there.
+     */
+    private static List<BootInput> tpmState(Path stateDir, Path artifactDir) throws IOException {
+        List<BootInput> out = new ArrayList<>();
+        if (!java.nio.file.Files.isDirectory(stateDir)) return out;
+        try (var files = java.nio.file.Files.list(stateDir)) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (!java.nio.file.Files.isRegularFile(f) || name.endsWith(".lock")) continue;
+                Path copy = artifactDir.resolve(TPM_STATE_PREFIX + name);
+                org.initrdharness.files.AtomicFiles.write(copy, os -> java.nio.file.Files.copy(f, os));
+                out.add(input(BootManifest.TPM_STATE + name, "tpm-state", copy, null));
+            }
+        }
+        return out;
     }
 
     static BootInput input(String id, String role, Path file, DiskFormat format) throws IOException {

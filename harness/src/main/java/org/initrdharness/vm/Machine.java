@@ -118,6 +118,11 @@ public final class Machine implements AutoCloseable {
             Files.deleteIfExists(artifacts.unitTimeline());
             Files.deleteIfExists(artifactDir.resolve(HostWait.FILE));
             Files.deleteIfExists(artifacts.secondConsoleLog());
+            try (var old = Files.list(artifactDir)) {
+                for (Path f : old.filter(f -> f.getFileName().toString().startsWith(BootRecord.TPM_STATE_PREFIX)).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
             // Unix socket paths are limited to 108 bytes: sockets and overlays live in a short /tmp path.
             scratch = Files.createTempDirectory(Path.of("/tmp"), "ihm-");
             accel = AcceleratorProbe.choose(spec);
@@ -157,7 +162,8 @@ public final class Machine implements AutoCloseable {
             }
             ReplayScript.write(artifacts.replayScript(), about,
                     setup, QemuCommand.forTerminal(command), scratch);
-            manifest = BootRecord.of(spec, accel.accelerator(), kernelBoot, QemuCommand.forTerminal(command), scratch);
+            manifest = BootRecord.of(spec, accel.accelerator(), kernelBoot, QemuCommand.forTerminal(command), scratch,
+                    artifactDir);
             manifest.write(artifacts.inputs());
 
             timeline = new Timeline(System.nanoTime());
