@@ -28,10 +28,22 @@ public final class LastLines {
         return LETTER.matcher(s).find() ? s : "";
     }
 
-    /** The last {@code n} meaningful lines of {@code lines}, normalized, oldest first. */
+    /**
+     * The last {@code n} meaningful lines of {@code lines}, normalized, oldest first. Lines user
+     * space wrote come first: the kernel's own lines interleave differently from boot to boot,
+     * and the tail of a panic's trace is the same for every panic. Kernel lines count only in a
+     * log with no other.
+     */
     public static List<String> last(List<String> lines, int n) {
+        List<String> out = last(lines, n, true);
+        return out.isEmpty() ? last(lines, n, false) : out;
+    }
+
+    private static List<String> last(List<String> lines, int n, boolean userSpaceOnly) {
         List<String> out = new ArrayList<>();
         for (int i = lines.size() - 1; i >= 0 && out.size() < n; i--) {
+            String withoutHarnessTime = STAMP.matcher(lines.get(i)).replaceFirst("");
+            if (userSpaceOnly && STAMP.matcher(withoutHarnessTime).find()) continue;
             String s = normalize(lines.get(i));
             if (!s.isEmpty()) out.add(0, s);
         }

@@ -59,6 +59,10 @@ public class ReplayCheckPartsTest {
                 "[    9.200] [FAILED] Failed to start initrd-switch-root.service - Switch Root.",
                 "[    9.201] See 'systemctl status initrd-switch-root.service' for details.");
         assertEquals(LastLines.matched(expected, replayed), 3);
+        assertEquals(LastLines.last(List.of("[ 1.0] HARNESS-PANICKING", "[ 1.1] [    1.05] Kernel panic - not syncing",
+                "[ 1.2] [    1.06] Memory Limit: none"), 2), List.of("HARNESS-PANICKING"), "user space's lines first");
+        assertEquals(LastLines.last(List.of("[ 1.1] [    1.05] Kernel panic - not syncing: VFS"), 2),
+                List.of("Kernel panic - not syncing: VFS"), "kernel lines where there is nothing else");
         assertEquals(LastLines.normalize("[ 1.5] [    3.941438] kernel: Run /init as init process pid 412 at ffff9e0c"),
                 "kernel: Run /init as init process pid # at #");
         List<String> elsewhere = List.of(

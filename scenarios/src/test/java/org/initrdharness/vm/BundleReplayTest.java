@@ -111,6 +111,21 @@ public class BundleReplayTest {
             assertTrue(at < replayed.size(), "the replayed console shows '" + e + "' (after the lines before it):\n" + parts[1]);
         }
         assertEquals(Files.list(otherCache).count(), 0L, "the replay took nothing from (and put nothing in) its cache");
+
+        // Headless: the recorded session driven again, the secret from the user, the last lines compared.
+        Run refused = cli("repro", bundle.toString(), "--check");
+        assertEquals(refused.status, 2, refused.out + refused.err);
+        assertTrue(refused.err.contains("typed 1 secret(s)") && refused.err.contains("--answer-prompts-from"), refused.err);
+        Path answers = work.resolve("answers");
+        Files.writeString(answers, "again\n");
+        long t2 = System.nanoTime();
+        Run checked = cli("repro", bundle.toString(), "--check", "--answer-prompts-from", answers.toString(), "--timeout", "240");
+        System.out.printf("repro --check took %.1f s, exit %d%n%s%s", (System.nanoTime() - t2) / 1e9, checked.status, checked.out,
+                checked.err);
+        assertEquals(checked.status, 0, checked.out + checked.err);
+        assertTrue(checked.out.contains("repro: same last lines (5 of 5)"), checked.out);
+        assertTrue(checked.out.contains("  same     HARNESS-PANICKING"), checked.out);
+        assertFalse(checked.out.contains(secret) || checked.out.contains("again"), "the check printed what was typed");
     }
 
     /** Runs repro in a child JVM as a person would, typing an answer when the prompt shows. */
