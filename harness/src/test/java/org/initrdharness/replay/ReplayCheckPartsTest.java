@@ -59,6 +59,11 @@ public class ReplayCheckPartsTest {
                 "[    9.200] [FAILED] Failed to start initrd-switch-root.service - Switch Root.",
                 "[    9.201] See 'systemctl status initrd-switch-root.service' for details.");
         assertEquals(LastLines.matched(expected, replayed), 3);
+        List<String> cut = List.of("[ 9.0] [FAILED] Failed to start initrd-switch-root.service - Switch Root.", "[ 9.1] S");
+        List<String> cutExpected = LastLines.last(cut, 2);
+        assertEquals(LastLines.matched(cutExpected, replayed), 2, "a last line cut off when the boot was ended is a prefix");
+        assertEquals(LastLines.matched(List.of("S", "[FAILED] Failed to start initrd-switch-root.service - Switch Root."),
+                replayed), 0, "only the last line may be a prefix");
         assertEquals(LastLines.last(List.of("[ 1.0] HARNESS-PANICKING", "[ 1.1] [    1.05] Kernel panic - not syncing",
                 "[ 1.2] [    1.06] Memory Limit: none"), 2), List.of("HARNESS-PANICKING"), "user space's lines first");
         assertEquals(LastLines.last(List.of("[ 1.1] [    1.05] Kernel panic - not syncing: VFS"), 2),
