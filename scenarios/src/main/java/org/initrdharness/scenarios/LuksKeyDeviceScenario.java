@@ -40,25 +40,22 @@ public class LuksKeyDeviceScenario extends Scenario {
     @Test(groups = "nightly")
     public void keyFileOnASecondDiskOpensTheRootWithoutAPrompt() throws IOException {
         GuestImages images = images();
-        Path scratch = Files.createTempDirectory("luks-keydev-");
-        try {
-            Path keydev = keyDevice(LuksVolume.keyfileBytes(), scratch);
-            MachineSpec spec = machine("key-device").initrd(initrd()).disk(Disk.raw(images.luksDisk(), "luks"))
-                    .disk(Disk.raw(keydev, "keydev")).append(commandLine(images, false)).build();
-            try (Machine m = start(spec)) {
-                Stage2Report stage2 = awaitStage2(m);
-                assertRootOpened(stage2, images);
-                assertNoPrompt(m);
-                String journal = stage2.mark("cryptsetup-journal");
-                assertTrue(!journal.contains("Failed to activate"), "systemd-cryptsetup failed nothing: " + journal);
-                String mounted = stage2.mark("keydev-journal");
-                assertTrue(mounted.contains("/run/systemd/cryptsetup/keydev-" + volume(images)),
-                        "stage 1 mounted " + KEY_LABEL + " where systemd-cryptsetup looks for the key file: " + mounted);
-                System.out.printf("%s: LUKS root opened by the key file on %s; stage 2 at %.1f s%n", cell(), KEY_LABEL,
-                        stage2.secondsSinceStart());
-            }
-        } finally {
-            LuksPassphraseScenario.deleteTree(scratch);
+        // Kept when the test fails, so that its boots replay; removed when it passes.
+        Path scratch = scratchDir("key-device");
+        Path keydev = keyDevice(LuksVolume.keyfileBytes(), scratch);
+        MachineSpec spec = machine("key-device").initrd(initrd()).disk(Disk.raw(images.luksDisk(), "luks"))
+                .disk(Disk.raw(keydev, "keydev")).append(commandLine(images, false)).build();
+        try (Machine m = start(spec)) {
+            Stage2Report stage2 = awaitStage2(m);
+            assertRootOpened(stage2, images);
+            assertNoPrompt(m);
+            String journal = stage2.mark("cryptsetup-journal");
+            assertTrue(!journal.contains("Failed to activate"), "systemd-cryptsetup failed nothing: " + journal);
+            String mounted = stage2.mark("keydev-journal");
+            assertTrue(mounted.contains("/run/systemd/cryptsetup/keydev-" + volume(images)),
+                    "stage 1 mounted " + KEY_LABEL + " where systemd-cryptsetup looks for the key file: " + mounted);
+            System.out.printf("%s: LUKS root opened by the key file on %s; stage 2 at %.1f s%n", cell(), KEY_LABEL,
+                    stage2.secondsSinceStart());
         }
     }
 
@@ -70,24 +67,21 @@ public class LuksKeyDeviceScenario extends Scenario {
     @Test(groups = "nightly")
     public void keyFileOnASecondDiskNamedInCrypttabOpensTheRootWithoutAPrompt() throws IOException {
         GuestImages images = images();
-        Path scratch = Files.createTempDirectory("luks-keydev-");
-        try {
-            Path keydev = keyDevice(LuksVolume.keyfileBytes(), scratch);
-            String crypttab = volume(images) + " UUID=" + images.luksUuid() + " " + KEY_PATH + ":LABEL=" + KEY_LABEL + " luks\n";
-            MachineSpec spec = machine("key-device-crypttab").initrd(initrd(crypttab))
-                    .disk(Disk.raw(images.luksDisk(), "luks")).disk(Disk.raw(keydev, "keydev")).append(rootByLabel()).build();
-            try (Machine m = start(spec)) {
-                Stage2Report stage2 = awaitStage2(m);
-                assertRootOpened(stage2, images);
-                assertNoPrompt(m);
-                String mounted = stage2.mark("keydev-journal");
-                assertTrue(mounted.contains("/run/systemd/cryptsetup/keydev-" + volume(images)),
-                        "stage 1 mounted " + KEY_LABEL + " from crypttab's key field where systemd-cryptsetup looks: " + mounted);
-                System.out.printf("%s: LUKS root opened by the key file on %s named in crypttab; stage 2 at %.1f s%n", cell(),
-                        KEY_LABEL, stage2.secondsSinceStart());
-            }
-        } finally {
-            LuksPassphraseScenario.deleteTree(scratch);
+        // Kept when the test fails, so that its boots replay; removed when it passes.
+        Path scratch = scratchDir("key-device-crypttab");
+        Path keydev = keyDevice(LuksVolume.keyfileBytes(), scratch);
+        String crypttab = volume(images) + " UUID=" + images.luksUuid() + " " + KEY_PATH + ":LABEL=" + KEY_LABEL + " luks\n";
+        MachineSpec spec = machine("key-device-crypttab").initrd(initrd(crypttab))
+                .disk(Disk.raw(images.luksDisk(), "luks")).disk(Disk.raw(keydev, "keydev")).append(rootByLabel()).build();
+        try (Machine m = start(spec)) {
+            Stage2Report stage2 = awaitStage2(m);
+            assertRootOpened(stage2, images);
+            assertNoPrompt(m);
+            String mounted = stage2.mark("keydev-journal");
+            assertTrue(mounted.contains("/run/systemd/cryptsetup/keydev-" + volume(images)),
+                    "stage 1 mounted " + KEY_LABEL + " from crypttab's key field where systemd-cryptsetup looks: " + mounted);
+            System.out.printf("%s: LUKS root opened by the key file on %s named in crypttab; stage 2 at %.1f s%n", cell(),
+                    KEY_LABEL, stage2.secondsSinceStart());
         }
     }
 
@@ -113,27 +107,24 @@ public class LuksKeyDeviceScenario extends Scenario {
     private void fallsBackToThePrompt(String name, byte[] key, String why, String failure) throws IOException {
         GuestImages images = images();
         String passphrase = ScratchLuks.freshPassphrase();
-        Path scratch = Files.createTempDirectory("luks-keydev-");
-        try {
-            Path root = ScratchLuks.rootWithPassphrase(images, passphrase, scratch);
-            MachineSpec.Builder spec = machine(name).initrd(initrd()).disk(Disk.raw(root, "luks"))
-                    .append(commandLine(images, key == null));
-            if (key != null) spec.disk(Disk.raw(keyDevice(key, scratch), "keydev"));
-            try (Machine m = start(spec.build())) {
-                Console console = m.console();
-                ConsoleMatch prompt = console.waitFor(LuksPassphraseScenario.PROMPT, Duration.ofSeconds(180));
-                assertEquals(prompt.group(1), volume(images), "the prompt names the root volume when " + why);
-                console.sendSecretLine(passphrase);
-                Stage2Report stage2 = awaitStage2(m);
-                assertRootOpened(stage2, images);
-                String journal = stage2.mark("cryptsetup-journal");
-                String said = failure.formatted(keyFileInStage1(images));
-                assertTrue(journal.contains(said), "systemd-cryptsetup says \"" + said + "\" before it asks: " + journal);
-                System.out.printf("%s: %s: prompt at %.1f s, stage 2 at %.1f s%n", cell(), why, prompt.seconds(),
-                        stage2.secondsSinceStart());
-            }
-        } finally {
-            LuksPassphraseScenario.deleteTree(scratch);
+        // Kept when the test fails, so that its boots replay; removed when it passes.
+        Path scratch = scratchDir(name);
+        Path root = ScratchLuks.rootWithPassphrase(images, passphrase, scratch);
+        MachineSpec.Builder spec = machine(name).initrd(initrd()).disk(Disk.raw(root, "luks"))
+                .append(commandLine(images, key == null));
+        if (key != null) spec.disk(Disk.raw(keyDevice(key, scratch), "keydev"));
+        try (Machine m = start(spec.build())) {
+            Console console = m.console();
+            ConsoleMatch prompt = console.waitFor(LuksPassphraseScenario.PROMPT, Duration.ofSeconds(180));
+            assertEquals(prompt.group(1), volume(images), "the prompt names the root volume when " + why);
+            console.sendSecretLine(passphrase);
+            Stage2Report stage2 = awaitStage2(m);
+            assertRootOpened(stage2, images);
+            String journal = stage2.mark("cryptsetup-journal");
+            String said = failure.formatted(keyFileInStage1(images));
+            assertTrue(journal.contains(said), "systemd-cryptsetup says \"" + said + "\" before it asks: " + journal);
+            System.out.printf("%s: %s: prompt at %.1f s, stage 2 at %.1f s%n", cell(), why, prompt.seconds(),
+                    stage2.secondsSinceStart());
         }
     }
 

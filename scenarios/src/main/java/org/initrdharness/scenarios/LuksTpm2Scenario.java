@@ -49,39 +49,36 @@ public class LuksTpm2Scenario extends Scenario {
         }
         GuestImages images = images();
         String passphrase = ScratchLuks.freshPassphrase();
-        Path scratch = Files.createTempDirectory("luks-tpm2-");
-        try {
-            Path root = ScratchLuks.rootWithPassphrase(images, passphrase, scratch);
-            Path tpm = scratch.resolve("tpm");
-            enrol(root, tpm, passphrase);
+        // Kept when the test fails, so that its boots replay; removed when it passes.
+        Path scratch = scratchDir("tpm2");
+        Path root = ScratchLuks.rootWithPassphrase(images, passphrase, scratch);
+        Path tpm = scratch.resolve("tpm");
+        enrol(root, tpm, passphrase);
 
-            Stage1Options.Builder options = Stage1Options.builder().tpm2(true);
-            LuksPassphraseScenario.mapperMark().addTo(options);
-            Path initrd = stage1(options.build());
-            String cmdline = "rd.luks.uuid=" + images.luksUuid() + " rd.luks.options=tpm2-device=auto " + rootByLabel();
-            String volume = "luks-" + images.luksUuid();
-            try (Machine m = start(machine("tpm-unseals").initrd(initrd).disk(Disk.raw(root, "luks")).tpm(tpm)
-                    .append(cmdline).build())) {
-                m.console().failOn(new FailurePattern("a passphrase prompt although the TPM holds the key",
-                        LuksPassphraseScenario.PROMPT, BootFailure.Kind.PATTERN));
-                Stage2Report stage2 = awaitStage2(m);
-                assertEquals(stage2.mark("mapper"), volume + "\nroot=" + volume, "the TPM opened the root volume");
-                System.out.printf(Locale.ROOT, "%s: unsealed by the TPM, stage 2 at %.1f s (guest uptime %.1f s)%n",
-                        release + "/" + arch, stage2.secondsSinceStart(), stage2.uptime());
-            }
+        Stage1Options.Builder options = Stage1Options.builder().tpm2(true);
+        LuksPassphraseScenario.mapperMark().addTo(options);
+        Path initrd = stage1(options.build());
+        String cmdline = "rd.luks.uuid=" + images.luksUuid() + " rd.luks.options=tpm2-device=auto " + rootByLabel();
+        String volume = "luks-" + images.luksUuid();
+        try (Machine m = start(machine("tpm-unseals").initrd(initrd).disk(Disk.raw(root, "luks")).tpm(tpm)
+                .append(cmdline).build())) {
+            m.console().failOn(new FailurePattern("a passphrase prompt although the TPM holds the key",
+                    LuksPassphraseScenario.PROMPT, BootFailure.Kind.PATTERN));
+            Stage2Report stage2 = awaitStage2(m);
+            assertEquals(stage2.mark("mapper"), volume + "\nroot=" + volume, "the TPM opened the root volume");
+            System.out.printf(Locale.ROOT, "%s: unsealed by the TPM, stage 2 at %.1f s (guest uptime %.1f s)%n",
+                    release + "/" + arch, stage2.secondsSinceStart(), stage2.uptime());
+        }
 
-            try (Machine m = start(machine("fresh-tpm").initrd(initrd).disk(Disk.raw(root, "luks"))
-                    .tpm(scratch.resolve("fresh-tpm")).append(cmdline).build())) {
-                ConsoleMatch prompt = m.console().waitFor(LuksPassphraseScenario.PROMPT, Duration.ofSeconds(150));
-                assertEquals(prompt.group(1), volume, "another TPM cannot unseal: the passphrase is asked");
-                m.console().sendSecretLine(passphrase);
-                Stage2Report stage2 = awaitStage2(m);
-                assertEquals(stage2.mark("mapper"), volume + "\nroot=" + volume, "the passphrase opened the root volume");
-                System.out.printf(Locale.ROOT, "%s: fresh TPM, prompt at %.1f s, stage 2 at %.1f s%n",
-                        release + "/" + arch, prompt.seconds(), stage2.secondsSinceStart());
-            }
-        } finally {
-            LuksPassphraseScenario.deleteTree(scratch);
+        try (Machine m = start(machine("fresh-tpm").initrd(initrd).disk(Disk.raw(root, "luks"))
+                .tpm(scratch.resolve("fresh-tpm")).append(cmdline).build())) {
+            ConsoleMatch prompt = m.console().waitFor(LuksPassphraseScenario.PROMPT, Duration.ofSeconds(150));
+            assertEquals(prompt.group(1), volume, "another TPM cannot unseal: the passphrase is asked");
+            m.console().sendSecretLine(passphrase);
+            Stage2Report stage2 = awaitStage2(m);
+            assertEquals(stage2.mark("mapper"), volume + "\nroot=" + volume, "the passphrase opened the root volume");
+            System.out.printf(Locale.ROOT, "%s: fresh TPM, prompt at %.1f s, stage 2 at %.1f s%n",
+                    release + "/" + arch, prompt.seconds(), stage2.secondsSinceStart());
         }
     }
 
