@@ -59,7 +59,7 @@ public final class ScratchLuks {
 
     /**
      * A new LUKS2 volume in {@code dir} holding an empty ext4 file system labelled {@code label},
-     * with header UUID {@code uuid} and {@code passphrase} in key slot 0.
+     * with header UUID {@code uuid}, {@code passphrase} in key slot 0 and the images' in slot 1.
      */
     public static Path newVolume(String label, UUID uuid, String passphrase, Path dir) throws IOException {
         return encryptedExt4(label, "8192k", null, uuid, passphrase, dir);
@@ -68,7 +68,7 @@ public final class ScratchLuks {
     /**
      * A new LUKS2 volume in {@code dir} holding an ext4 file system of {@code mib} MiB labelled
      * {@code label} with the tree {@code content} (mkfs.ext4 -d), header UUID {@code uuid} and
-     * {@code passphrase} in key slot 0.
+     * {@code passphrase} in key slot 0 and the images' in slot 1.
      */
     public static Path volumeOf(Path content, String label, int mib, UUID uuid, String passphrase, Path dir) throws IOException {
         return encryptedExt4(label, mib + "M", content, uuid, passphrase, dir);
@@ -85,7 +85,12 @@ public final class ScratchLuks {
         Tools.check(cmd, "making the ext4 file system " + label + (content == null ? "" : " from " + content));
         Path keyDir = keyDir();
         try {
-            LuksVolume.encryptInPlace(volume, uuid.toString(), LuksVolume.secretFile(keyDir, passphrase), keyDir);
+            Path key = LuksVolume.secretFile(keyDir, passphrase);
+            LuksVolume.encryptInPlace(volume, uuid.toString(), key, keyDir);
+            // The images' documented test passphrase in slot 1, as the copies of the images' root
+            // keep it: whoever replays a failed boot's bundle can type it (the test's own is
+            // random, and never recorded).
+            LuksVolume.addKey(volume, key, LuksVolume.secretFile(keyDir, LuksVolume.PASSPHRASE), keyDir);
         } finally {
             deleteKeyDir(keyDir);
         }
