@@ -82,6 +82,11 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
                     + " stdin. Never in a bundle: give them yourself")
     String answersFrom;
 
+    @Option(names = "--answer-prompt", paramLabel = "REGEX",
+            description = "with --check: also answer console prompts matching REGEX with the first answers given (for a"
+                    + " prompt the recorded boot answered another way, e.g. a passphrase sent over SSH); repeatable")
+    List<String> answerPrompts = new ArrayList<>();
+
     long timeoutSeconds;
 
     @Override
@@ -89,7 +94,9 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
         if (bundleDir != null) return bundle();
         if (output != null) return refuse("-o/--output goes with --bundle DIR: it names the bundle to write");
         if (source == null) return refuse("give the artifact directory of a boot or a bundle (.tar.zst), or --bundle DIR -o F");
-        if (answersFrom != null && !check) return refuse("--answer-prompts-from goes with --check");
+        if ((answersFrom != null || !answerPrompts.isEmpty()) && !check) {
+            return refuse((answersFrom != null ? "--answer-prompts-from" : "--answer-prompt") + " goes with --check");
+        }
         if (checkLines < 1 || checkLines > 200) return refuse("--check-lines " + checkLines + " is outside 1..200");
         timeoutSeconds = timeout != null ? timeout : check ? 600 : 3600;
         if (timeoutSeconds <= 0 || timeoutSeconds > 7 * 24 * 3600) {
@@ -168,7 +175,15 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
         if (!Files.isRegularFile(a.consoleLog())) return refuse(evidence + " holds no console.log: nothing to compare the replay with");
         List<String> expected = LastLines.last(Files.readAllLines(a.consoleLog()), checkLines);
         if (expected.isEmpty()) return refuse(a.consoleLog() + " has no meaningful line to compare the replay with");
-        List<SessionStep> steps = SessionStep.of(Timeline.read(a.timeline()));
+        List<SessionStep> steps = new ArrayList<>();
+        for (String re : answerPrompts) {
+            try {
+                steps.add(new SessionStep(SessionStep.Kind.RESPOND, java.util.regex.Pattern.compile(re), null, true, null));
+            } catch (java.util.regex.PatternSyntaxException e) {
+                return refuse("--answer-prompt '" + re + "' is not a regular expression: " + e.getDescription());
+            }
+        }
+        steps.addAll(SessionStep.of(Timeline.read(a.timeline())));
         long secrets = steps.stream().filter(SessionStep::secret).count();
         Deque<String> answers = new ArrayDeque<>();
         if (answersFrom != null) {
