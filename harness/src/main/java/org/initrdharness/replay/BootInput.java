@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param id     how the command line names it: "kernel", "initrd", "disk-SERIAL"
  * @param role   what it is: kernel (the image QEMU loaded), kernel-source (the bzImage it was
- *               unpacked from: for the record, not needed to replay), initrd, disk, hotplug-disk
+ *               unpacked from: for the record, not needed to replay), initrd, disk, hotplug-disk,
+ *               tpm-state (a software TPM's state as the boot began), fw-cfg (a file given through fw_cfg)
  * @param path   the absolute path it had at boot
  * @param sha256 hex
  * @param size   bytes

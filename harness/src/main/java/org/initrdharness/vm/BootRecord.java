@@ -31,6 +31,7 @@ final class BootRecord {
             overlays.add(new BootManifest.Overlay(BootManifest.DIR + "/disk-" + d.serial() + ".qcow2", id, d.format().qemuName()));
         }
         if (spec.tpmState() != null) inputs.addAll(tpmState(spec.tpmState(), artifactDir));
+        inputs.addAll(fwCfgFiles(spec.extraQemuArgs()));
         List<BootManifest.EmptyImage> empties = new ArrayList<>();
         for (EmptyDisk d : spec.emptyDisks()) {
             empties.add(new BootManifest.EmptyImage(BootManifest.DIR + "/empty-" + d.serial() + ".qcow2", d.sizeBytes()));
@@ -55,6 +56,19 @@ final class BootRecord {
                 org.initrdharness.files.AtomicFiles.write(copy, os -> java.nio.file.Files.copy(f, os));
                 out.add(input(BootManifest.TPM_STATE + name, "tpm-state", copy, null));
             }
+        }
+        return out;
+    }
+
+    private static final java.util.regex.Pattern FW_CFG_FILE = java.util.regex.Pattern.compile("(?:^|,)file=((?:[^,]|,,)+)");
+
+    /** Files handed to the guest through QEMU's fw_cfg ({@code -fw_cfg name=...,file=PATH}): inputs like the disks. */
+    private static List<BootInput> fwCfgFiles(List<String> extraQemuArgs) throws IOException {
+        List<BootInput> out = new ArrayList<>();
+        for (int i = 0; i + 1 < extraQemuArgs.size(); i++) {
+            if (!extraQemuArgs.get(i).equals("-fw_cfg")) continue;
+            java.util.regex.Matcher m = FW_CFG_FILE.matcher(extraQemuArgs.get(i + 1));
+            if (m.find()) out.add(input("fw_cfg-" + out.size(), "fw-cfg", Path.of(m.group(1).replace(",,", ",")), null));
         }
         return out;
     }
