@@ -40,14 +40,23 @@ public final class LastLines {
     }
 
     private static List<String> last(List<String> lines, int n, boolean userSpaceOnly) {
+        // Kernel messages user space printed again without their time (systemd 257's emergency
+        // mode does) are the kernel's too.
+        java.util.Set<String> kernel = new java.util.HashSet<>();
+        for (String l : lines) {
+            if (isKernel(l)) kernel.add(normalize(l));
+        }
         List<String> out = new ArrayList<>();
         for (int i = lines.size() - 1; i >= 0 && out.size() < n; i--) {
-            String withoutHarnessTime = STAMP.matcher(lines.get(i)).replaceFirst("");
-            if (userSpaceOnly && STAMP.matcher(withoutHarnessTime).find()) continue;
             String s = normalize(lines.get(i));
+            if (userSpaceOnly && (isKernel(lines.get(i)) || kernel.contains(s))) continue;
             if (!s.isEmpty()) out.add(0, s);
         }
         return out;
+    }
+
+    private static boolean isKernel(String line) {
+        return STAMP.matcher(STAMP.matcher(line).replaceFirst("")).find();
     }
 
     /**

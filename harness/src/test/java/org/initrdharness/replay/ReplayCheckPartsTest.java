@@ -66,6 +66,10 @@ public class ReplayCheckPartsTest {
                 replayed), 0, "only the last line may be a prefix");
         assertEquals(LastLines.last(List.of("[ 1.0] HARNESS-PANICKING", "[ 1.1] [    1.05] Kernel panic - not syncing",
                 "[ 1.2] [    1.06] Memory Limit: none"), 2), List.of("HARNESS-PANICKING"), "user space's lines first");
+        assertEquals(LastLines.last(List.of("[ 1.0] [    0.9] clocksource: Long readout interval, cs_nsec: 1130943842",
+                "[ 1.1] You are in emergency mode.", "[ 2.0] clocksource: Long readout interval, cs_nsec: 1130943842",
+                "[ 2.1] to continue bootup."), 5), List.of("You are in emergency mode.", "to continue bootup."),
+                "a kernel message printed again by user space is the kernel's");
         assertEquals(LastLines.last(List.of("[ 1.1] [    1.05] Kernel panic - not syncing: VFS"), 2),
                 List.of("Kernel panic - not syncing: VFS"), "kernel lines where there is nothing else");
         assertEquals(LastLines.normalize("[ 1.5] [    3.941438] kernel: Run /init as init process pid 412 at ffff9e0c"),
