@@ -173,7 +173,8 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
     private int check(BootManifest m, Map<String, Path> files, Path evidence) throws IOException {
         BootArtifacts a = new BootArtifacts(evidence);
         if (!Files.isRegularFile(a.consoleLog())) return refuse(evidence + " holds no console.log: nothing to compare the replay with");
-        List<String> expected = LastLines.last(Files.readAllLines(a.consoleLog()), checkLines);
+        List<String> recorded = Files.readAllLines(a.consoleLog());
+        List<String> expected = LastLines.last(recorded, checkLines);
         if (expected.isEmpty()) return refuse(a.consoleLog() + " has no meaningful line to compare the replay with");
         List<SessionStep> steps = new ArrayList<>();
         for (String re : answerPrompts) {
@@ -208,7 +209,8 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
             List<String> command = Replay.prepare(m, files, work);
             ReplayCheck.Result r;
             try (Swtpm tpm = Replay.startTpm(m, files, work)) {
-                r = ReplayCheck.run(m, files, work, command, steps, answers, expected, Duration.ofSeconds(timeoutSeconds));
+                r = ReplayCheck.run(m, files, work, command, steps, answers, expected,
+                        LastLines.followInput(recorded, checkLines), Duration.ofSeconds(timeoutSeconds));
             }
             for (int i = 0; i < expected.size(); i++) {
                 System.out.println((i < r.matched() ? "  same     " : "  MISSING  ") + expected.get(i));

@@ -55,6 +55,24 @@ public final class LastLines {
         return out;
     }
 
+    /**
+     * Whether the recording typed its last input (a "&gt;&gt;&gt; " line of the console log) before
+     * the first of its last {@code n} meaningful lines: then a replay must show them after its own
+     * last input.
+     */
+    public static boolean followInput(List<String> lines, int n) {
+        List<String> expected = last(lines, n);
+        int lastInput = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (STAMP.matcher(lines.get(i)).replaceFirst("").startsWith(">>> ")) lastInput = i;
+        }
+        if (lastInput < 0 || expected.isEmpty()) return false;
+        for (int i = lastInput + 1; i < lines.size(); i++) {
+            if (normalize(lines.get(i)).equals(expected.get(0))) return true;
+        }
+        return false;
+    }
+
     private static boolean isKernel(String line) {
         return STAMP.matcher(STAMP.matcher(line).replaceFirst("")).find();
     }

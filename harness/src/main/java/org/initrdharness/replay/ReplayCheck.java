@@ -53,7 +53,7 @@ public final class ReplayCheck {
      * into {@code workDir}; {@code answers} give the secrets in the order the recording typed them.
      */
     public static Result run(BootManifest m, Map<String, Path> files, Path workDir, List<String> command,
-            List<SessionStep> steps, Deque<String> answers, List<String> expected, Duration timeout)
+            List<SessionStep> steps, Deque<String> answers, List<String> expected, boolean afterLastInput, Duration timeout)
             throws IOException {
         Path consoleSocket = workDir.resolve("console.sock");
         Timeline timeline = new Timeline(System.nanoTime());
@@ -72,16 +72,20 @@ public final class ReplayCheck {
             Path qmpSocket = workDir.resolve("qmp.sock");
             qmp = Qmp.connect(m.arch(), connect(qmpSocket, qemu, deadline), qmpSocket, timeline, timeouts);
             qmp.execute("cont");
-            problem = drive(m, files, workDir, steps, answers, console, qmp, deadline);
-            List<String> lines = console.lastLines(Integer.MAX_VALUE);
+            int[] typedAt = {0};
+            problem = drive(m, files, workDir, steps, answers, console, qmp, deadline, typedAt);
+            // Where the recording typed its last input before its last lines, they must come after
+            // that input here too: the same lines earlier in the boot (a first emergency) are not them.
+            int from = afterLastInput ? typedAt[0] : 0;
+            List<String> lines = after(console.lastLines(Integer.MAX_VALUE), from);
             while (problem == null && LastLines.matched(expected, lines) < expected.size()) {
                 if (deadline.expired()) break;
                 if (console.isEnded()) {
-                    lines = console.lastLines(Integer.MAX_VALUE);
+                    lines = after(console.lastLines(Integer.MAX_VALUE), from);
                     break;
                 }
                 sleep(250);
-                lines = console.lastLines(Integer.MAX_VALUE);
+                lines = after(console.lastLines(Integer.MAX_VALUE), from);
             }
             int k = LastLines.matched(expected, lines);
             if (k < expected.size() && problem == null) {
@@ -102,9 +106,13 @@ public final class ReplayCheck {
         }
     }
 
-    /** Does the recorded steps in order; returns why it could not, or null. */
+    private static List<String> after(List<String> lines, int from) {
+        return lines.subList(Math.min(from, lines.size()), lines.size());
+    }
+
+    /** Does the recorded steps in order; returns why it could not, or null. {@code typedAt}: complete lines when input was last typed. */
     private static String drive(BootManifest m, Map<String, Path> files, Path workDir, List<SessionStep> steps,
-            Deque<String> answers, Console console, Qmp qmp, Deadline deadline) throws IOException {
+            Deque<String> answers, Console console, Qmp qmp, Deadline deadline, int[] typedAt) throws IOException {
         int plugged = 0;
         for (SessionStep s : steps) {
             try {
@@ -113,6 +121,7 @@ public final class ReplayCheck {
                     case TYPE -> {
                         if (s.secret()) console.sendSecret(answers.removeFirst());
                         if (!s.text().isEmpty()) console.send(s.text());
+                        typedAt[0] = console.lines().size();
                     }
                     case RESPOND -> {
                         if (s.secret()) console.respondSecret(s.pattern(), answers.removeFirst());

@@ -70,6 +70,10 @@ public class ReplayCheckPartsTest {
                 "[ 1.1] You are in emergency mode.", "[ 2.0] clocksource: Long readout interval, cs_nsec: 1130943842",
                 "[ 2.1] to continue bootup."), 5), List.of("You are in emergency mode.", "to continue bootup."),
                 "a kernel message printed again by user space is the kernel's");
+        List<String> twice = List.of("[ 1.0] You are in emergency mode.", "[ 1.1] >>> systemctl default\\r",
+                "[ 2.0] [FAILED] Failed to start initrd-switch-root.service", "[ 2.1] You are in emergency mode.");
+        assertTrue(LastLines.followInput(twice, 2), "the last lines came after the last input");
+        assertFalse(LastLines.followInput(twice.subList(0, 2), 1), "the last line came before the last input");
         assertEquals(LastLines.last(List.of("[ 1.1] [    1.05] Kernel panic - not syncing: VFS"), 2),
                 List.of("Kernel panic - not syncing: VFS"), "kernel lines where there is nothing else");
         assertEquals(LastLines.normalize("[ 1.5] [    3.941438] kernel: Run /init as init process pid 412 at ffff9e0c"),
