@@ -3,15 +3,13 @@ package org.initrdharness.scenarios.matrix;
 import static org.testng.Assert.assertEquals;
 import static org.testng.Assert.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.initrdharness.cli.Main;
 import org.initrdharness.replay.BootManifest;
+import org.initrdharness.vm.InProcessCli;
 import org.testng.annotations.Test;
 
 /**
@@ -62,18 +60,7 @@ public class MatrixAppendTest {
     }
 
     private static Run cli(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int status = Main.commandLine().execute(args);
-            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+        InProcessCli.Run r = InProcessCli.run(args);
+        return new Run(r.status(), r.out(), r.err());
     }
 }
