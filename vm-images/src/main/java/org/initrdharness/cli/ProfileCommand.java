@@ -163,7 +163,7 @@ public final class ProfileCommand implements Callable<Integer>, CliCommand {
             out.println();
             out.println("own seconds, median (less the guest's wait for a host CPU: compares across a busy machine)");
             own.forEach((n, o) -> out.printf(Locale.ROOT, "  %-22s QEMU start -> stage 2 %s s, /init -> stage 2 %s s (%d boots)%n",
-                    n, fmt(o.median(o.toStage2)), fmt(o.median(o.initToStage2)), o.toStage2.size()));
+                    n, fmt(ProfileSummary.median(o.toStage2)), fmt(ProfileSummary.median(o.initToStage2)), o.toStage2.size()));
             out.flush();
             if (json != null) {
                 Map<String, Object> doc = new LinkedHashMap<>();
@@ -231,18 +231,10 @@ public final class ProfileCommand implements Callable<Integer>, CliCommand {
             if (fromInit != null) initToStage2.add(fromInit);
         }
 
-        Double median(List<Double> xs) {
-            if (xs.isEmpty()) return null;
-            List<Double> s = new ArrayList<>(xs);
-            s.sort(null);
-            int n = s.size();
-            return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
-        }
-
         Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("qemu-to-stage2", median(toStage2));
-            m.put("init-to-stage2", median(initToStage2));
+            m.put("qemu-to-stage2", ProfileSummary.median(toStage2));
+            m.put("init-to-stage2", ProfileSummary.median(initToStage2));
             return m;
         }
     }

@@ -140,27 +140,10 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
                 return 2;
             }
         }
-        if (kernelEntry != null) {
-            try {
-                KernelEntry.parse(kernelEntry);
-            } catch (IllegalArgumentException e) {
-                System.err.println("matrix: --kernel-entry: " + e.getMessage());
-                return 2;
-            }
-        }
-        try {
-            BundleMode.parse(bundles);
-        } catch (IllegalArgumentException e) {
-            System.err.println("matrix: --" + e.getMessage());
+        if (refused("--kernel-entry: ", () -> { if (kernelEntry != null) KernelEntry.parse(kernelEntry); })
+                || refused("--", () -> BundleMode.parse(bundles))
+                || refused("--append ", () -> { if (append != null) KernelArgs.check(append); })) {
             return 2;
-        }
-        if (append != null) {
-            try {
-                KernelArgs.check(append);
-            } catch (IllegalArgumentException e) {
-                System.err.println("matrix: --append " + e.getMessage());
-                return 2;
-            }
         }
         int n = parallel != null ? parallel : Math.max(1, Runtime.getRuntime().availableProcessors());
         if (n < 1) {
@@ -278,5 +261,16 @@ public final class MatrixCommand implements CliCommand, Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** Runs an option's check; when it refuses the value, says why ("matrix: " + prefix + reason) and returns true. */
+    private static boolean refused(String prefix, Runnable check) {
+        try {
+            check.run();
+            return false;
+        } catch (IllegalArgumentException e) {
+            System.err.println("matrix: " + prefix + e.getMessage());
+            return true;
+        }
     }
 }
