@@ -44,7 +44,7 @@ public final class BootOptions {
     List<String> disks = new ArrayList<>();
 
     @Option(names = "--append", paramLabel = "ARGS",
-            description = "added to the kernel command line after the defaults (console=ttyS0 panic=-1 no_timer_check on x86_64, console=ttyAMA0 panic=-1 on aarch64)")
+            description = "added to the kernel command line after the defaults (console=ttyS0 panic=-1 no_timer_check on x86_64, console=ttyAMA0 panic=-1 kpti=0 on aarch64)")
     List<String> append = new ArrayList<>();
 
     @Option(names = "--memory", paramLabel = "MiB", defaultValue = "512", description = "guest memory in MiB (default ${DEFAULT-VALUE})")

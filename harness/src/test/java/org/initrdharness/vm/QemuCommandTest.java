@@ -45,7 +45,7 @@ public class QemuCommandTest {
         String s = joined(a);
         assertEquals(a.get(0), "qemu-system-aarch64");
         assertTrue(s.contains("-M virt -cpu cortex-a57"), s);
-        assertEquals(a.get(a.indexOf("-append") + 1), "console=ttyAMA0 panic=-1");
+        assertEquals(a.get(a.indexOf("-append") + 1), "console=ttyAMA0 panic=-1 kpti=0");
         assertFalse(a.contains("-initrd"));
         assertTrue(s.contains("pcie-root-port,id=hotplug0,chassis=1") && s.contains("pcie-root-port,id=hotplug1,chassis=2"), s);
     }
