@@ -12,15 +12,17 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import org.initrdharness.images.GuestImages;
+import org.initrdharness.images.VmImages;
 import org.initrdharness.initrd.Compression;
 import org.initrdharness.initrd.InitrdWriter;
+import org.initrdharness.replay.Sha256;
 import org.initrdharness.stage1.Stage1Assembler;
 import org.initrdharness.stage1.Stage1Image;
 import org.initrdharness.stage1.Stage1Options;
 
 /**
- * The harness's own systemd initrds, built once per arch and options in a run and shared by the
- * scenarios that ask for the same thing.
+ * The harness's own systemd initrds, built once per arch and options (and kept for later runs by
+ * {@link Stage1Cache}) and shared by the scenarios that ask for the same thing.
  */
 public final class Stage1Initrds {
     private static final ConcurrentHashMap<String, Path> BUILT = new ConcurrentHashMap<>();
@@ -41,23 +43,39 @@ public final class Stage1Initrds {
         return get(images, options, SCENARIO_COMPRESSION, dir);
     }
 
-    /** The initrd for these images, options and compression, in {@code dir} (built on first use). */
+    /**
+     * The initrd for these images, options and compression, in {@code dir}: built on first use
+     * in a run, or taken from what an earlier run with the same builder built
+     * ({@code <cache>/stage1/}, see {@link Stage1Cache}).
+     */
     public static Path get(GuestImages images, Stage1Options options, Compression compression, Path dir) {
-        String key = key(images, options, compression);
-        return BUILT.computeIfAbsent(key,
-                k -> build(images, options, compression,
-                        dir.resolve(images.release() + "-" + images.arch().id() + "-" + k + ".img")));
+        return get(images, options, compression, dir, new Stage1Cache(VmImages.defaultCache().resolve("stage1")));
     }
 
-    private static Path build(GuestImages images, Stage1Options options, Compression compression, Path out) {
+    static Path get(GuestImages images, Stage1Options options, Compression compression, Path dir, Stage1Cache cache) {
+        String key = key(images, options, compression);
+        return BUILT.computeIfAbsent(dir + "/" + key,
+                k -> build(images, options, compression, dir.resolve(images.release() + "-" + images.arch().id() + "-"
+                        + key.substring(0, 16) + ".img"), cache, key));
+    }
+
+    private static Path build(GuestImages images, Stage1Options options, Compression compression, Path out,
+            Stage1Cache cache, String key) {
         try {
             Files.createDirectories(out.getParent());
             long t0 = System.nanoTime();
+            String what = String.format("stage 1 for %s %s (systemd %s): %s", images.release(), images.arch(),
+                    images.systemdVersion(), out.getFileName());
+            if (cache.fetch(key, out)) {
+                System.out.printf("%s, %.1f MB, from %s in %.1f s%n", what, Files.size(out) / 1e6, cache.entry(key),
+                        (System.nanoTime() - t0) / 1e9);
+                return out;
+            }
             Stage1Image image = Stage1Assembler.build(images.arch(), options, images.sysroot(), images.modules());
             InitrdWriter.write(image.plan(), compression, List.of(), out);
-            System.out.printf("stage 1 for %s %s (systemd %s): %s, %d entries, %.1f MB, built in %.1f s%n",
-                    images.release(), images.arch(), images.systemdVersion(),
-                    out.getFileName(), image.plan().size(), Files.size(out) / 1e6, (System.nanoTime() - t0) / 1e9);
+            System.out.printf("%s, %d entries, %.1f MB, built in %.1f s%n", what, image.plan().size(),
+                    Files.size(out) / 1e6, (System.nanoTime() - t0) / 1e9);
+            cache.store(key, out);
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException("building the " + images.arch() + " stage 1 into " + out + " failed", e);
@@ -70,9 +88,12 @@ public final class Stage1Initrds {
             md.update(images.arch().id().getBytes(StandardCharsets.UTF_8));
             md.update(images.sysroot().toString().getBytes(StandardCharsets.UTF_8));
             md.update(images.modules().toString().getBytes(StandardCharsets.UTF_8));
+            // every package's version and sha256: an entry rebuilt at the same path is another sysroot
+            md.update(Sha256.of(images.manifest()).getBytes(StandardCharsets.UTF_8));
             md.update(JSON.writeValueAsBytes(options));
             md.update(compression.toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(md.digest(), 0, 8);
+            md.update(Stage1Cache.codeIdentity().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest());
         } catch (IOException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot key stage-1 options " + options, e);
         }
