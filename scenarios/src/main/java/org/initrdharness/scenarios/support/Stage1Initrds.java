@@ -66,7 +66,7 @@ public final class Stage1Initrds {
             long t0 = System.nanoTime();
             String what = String.format("stage 1 for %s %s (systemd %s): %s", images.release(), images.arch(),
                     images.systemdVersion(), out.getFileName());
-            if (cache.fetch(key, out)) {
+            if (fetched(cache, key, out)) {
                 System.out.printf("%s, %.1f MB, from %s in %.1f s%n", what, Files.size(out) / 1e6, cache.entry(key),
                         (System.nanoTime() - t0) / 1e9);
                 return out;
@@ -75,10 +75,24 @@ public final class Stage1Initrds {
             InitrdWriter.write(image.plan(), compression, List.of(), out);
             System.out.printf("%s, %d entries, %.1f MB, built in %.1f s%n", what, image.plan().size(),
                     Files.size(out) / 1e6, (System.nanoTime() - t0) / 1e9);
-            cache.store(key, out);
+            try {
+                cache.store(key, out);
+            } catch (IOException e) {
+                System.out.printf("stage 1 not kept in %s (%s): later runs build it again%n", cache.entry(key), e);
+            }
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException("building the " + images.arch() + " stage 1 into " + out + " failed", e);
+        }
+    }
+
+    /** A cache that cannot be read is only slower: the stage 1 is built. */
+    private static boolean fetched(Stage1Cache cache, String key, Path out) {
+        try {
+            return cache.fetch(key, out);
+        } catch (IOException e) {
+            System.out.printf("stage 1 not taken from %s (%s): building it%n", cache.entry(key), e);
+            return false;
         }
     }
 

@@ -41,6 +41,15 @@ public class Stage1CacheTest {
     }
 
     @Test
+    public void aCacheThatCannotBeWrittenOnlyMeansBuildingAgain() throws IOException {
+        GuestImages g = VmImages.ensure(Arch.X86_64);
+        Path tmp = Files.createTempDirectory("stage1-cache");
+        Stage1Cache cache = new Stage1Cache(Files.writeString(tmp.resolve("a-file"), "not a directory"));
+        Path built = Stage1Initrds.get(g, Stage1Options.defaults(), Compression.parse("lz4:2"), tmp.resolve("run"), cache);
+        assertTrue(Files.size(built) > 1_000_000, built + " was built");
+    }
+
+    @Test
     public void theLeastRecentlyUsedGoFirstOnceTheCacheIsFull() throws IOException {
         Path tmp = Files.createTempDirectory("stage1-cache");
         Stage1Cache cache = new Stage1Cache(tmp.resolve("cache"), 25);
