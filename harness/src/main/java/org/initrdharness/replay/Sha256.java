@@ -2,13 +2,16 @@ package org.initrdharness.replay;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /** Content hashes of boot inputs, remembered per JVM by path, size and modification time. */
 public final class Sha256 {
@@ -32,6 +35,24 @@ public final class Sha256 {
         String hex = HexFormat.of().formatHex(md.digest());
         KNOWN.put(key, hex);
         return hex;
+    }
+
+    /**
+     * One sha256 of a directory's regular files: each one's relative path, a NUL and its bytes,
+     * in path order. Not remembered: a tree has no single modification time.
+     */
+    public static String ofTree(Path dir) throws IOException {
+        MessageDigest md = digest();
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(dir)) {
+            files = s.filter(Files::isRegularFile).sorted().toList();
+        }
+        for (Path f : files) {
+            md.update(dir.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
+            md.update((byte) 0);
+            md.update(Files.readAllBytes(f));
+        }
+        return HexFormat.of().formatHex(md.digest());
     }
 
     static MessageDigest digest() {

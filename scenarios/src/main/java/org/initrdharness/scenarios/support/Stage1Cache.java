@@ -2,17 +2,13 @@ package org.initrdharness.scenarios.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 import org.initrdharness.files.AtomicFiles;
@@ -114,7 +110,7 @@ final class Stage1Cache {
         if (id != null) return id;
         try {
             Path code = Path.of(Stage1Assembler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            id = Files.isDirectory(code) ? treeHash(code) : Sha256.of(code);
+            id = Files.isDirectory(code) ? Sha256.ofTree(code) : Sha256.of(code);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the stage-1 builder's own code to key its cache", e);
         } catch (java.net.URISyntaxException | SecurityException | NullPointerException e) {
@@ -122,24 +118,5 @@ final class Stage1Cache {
         }
         codeIdentity = id;
         return id;
-    }
-
-    private static String treeHash(Path root) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
-        List<Path> files;
-        try (Stream<Path> s = Files.walk(root)) {
-            files = s.filter(Files::isRegularFile).sorted().toList();
-        }
-        for (Path f : files) {
-            md.update(root.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
-            md.update((byte) 0);
-            md.update(Files.readAllBytes(f));
-        }
-        return HexFormat.of().formatHex(md.digest());
     }
 }
