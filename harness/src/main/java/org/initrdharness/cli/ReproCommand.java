@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.replay.BootManifest;
 import org.initrdharness.replay.Bundle;
 import org.initrdharness.replay.InputFinder;
@@ -24,7 +25,6 @@ import org.initrdharness.report.Timeline;
 import org.initrdharness.vm.tpm.Swtpm;
 import org.initrdharness.report.BootArtifacts;
 import org.initrdharness.report.ReplayScript;
-import org.initrdharness.vm.kernel.PvhKernels;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -110,7 +110,7 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
         BootArtifacts artifacts = new BootArtifacts(source);
         if (Files.isRegularFile(artifacts.inputs())) {
             BootManifest m = BootManifest.read(artifacts.inputs());
-            Map<String, Path> files = new InputFinder(PvhKernels.defaultCache()).find(m);
+            Map<String, Path> files = new InputFinder(CacheDirectory.root()).find(m);
             return replay(m, files, source);
         }
         if (!Files.isRegularFile(artifacts.replayScript())) {
@@ -131,7 +131,7 @@ public final class ReproCommand implements CliCommand, Callable<Integer> {
         if (Files.isDirectory(output) || parent == null || !Files.isDirectory(parent)) {
             return refuse("-o " + output + " must name a file in an existing directory");
         }
-        Bundle.Summary s = Bundle.write(bundleDir, output, PvhKernels.defaultCache());
+        Bundle.Summary s = Bundle.write(bundleDir, output, CacheDirectory.root());
         java.io.PrintWriter out = spec.commandLine().getOut();
         out.println("repro: bundle " + s.describe());
         out.println("repro: replay it anywhere with: initrd-harness repro " + output);

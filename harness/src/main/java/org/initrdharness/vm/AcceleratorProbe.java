@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.initrdharness.files.AtomicFiles;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.vm.console.FailurePattern;
 
 /**
@@ -101,12 +102,10 @@ public final class AcceleratorProbe {
         }
     }
 
-    private static Path cacheFile(Arch arch) {
+    static Path cacheFile(Arch arch) {
         try {
             String bootId = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip();
-            String home = System.getenv("XDG_CACHE_HOME");
-            Path base = home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"), ".cache");
-            return base.resolve("initrd-harness").resolve("kvm-probe").resolve(arch.id() + "-" + bootId);
+            return CacheDirectory.root().resolve("kvm-probe").resolve(arch.id() + "-" + bootId);
         } catch (IOException | RuntimeException e) {
             return null;
         }

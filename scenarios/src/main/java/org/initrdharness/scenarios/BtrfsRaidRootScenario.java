@@ -6,8 +6,8 @@ import static org.testng.Assert.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.images.Progress;
-import org.initrdharness.images.VmImages;
 import org.initrdharness.images.disk.Stage2;
 import org.initrdharness.images.storage.Provisioner;
 import org.initrdharness.images.storage.StorageDisks;
@@ -39,7 +39,7 @@ public class BtrfsRaidRootScenario extends Scenario {
 
     @Test(groups = "nightly")
     public void btrfsRaid1RootInSubvolumeOverBothDisks() throws Exception {
-        StorageDisks d = Provisioner.ensure(images(), StorageLayouts.BTRFS_RAID1, VmImages.defaultCache(), Progress.stderr());
+        StorageDisks d = Provisioner.ensure(images(), StorageLayouts.BTRFS_RAID1, CacheDirectory.root(), Progress.stderr());
         System.out.printf(Locale.ROOT, "%s: %s disks %s in %.1f s%n", release + "/" + arch, d.layout().name(),
                 d.built() ? "provisioned" : "from the cache", d.seconds());
         MachineSpec spec = machine("btrfs-raid1").initrd(stage1(BTRFS)).disk(d.disk("btra")).disk(d.disk("btrb"))

@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.images.Progress;
-import org.initrdharness.images.VmImages;
 import org.initrdharness.images.disk.Stage2;
 import org.initrdharness.images.storage.Provisioner;
 import org.initrdharness.images.storage.StorageDisks;
@@ -33,7 +33,7 @@ public class LvmRootScenario extends Scenario {
     static final Stage1Options LVM = Stage1Options.builder().lvm(true).build();
 
     private StorageDisks disks() {
-        StorageDisks d = Provisioner.ensure(images(), StorageLayouts.LVM_TWO_DISKS, VmImages.defaultCache(), Progress.stderr());
+        StorageDisks d = Provisioner.ensure(images(), StorageLayouts.LVM_TWO_DISKS, CacheDirectory.root(), Progress.stderr());
         System.out.printf(Locale.ROOT, "%s: %s disks %s in %.1f s%n", release + "/" + arch, d.layout().name(),
                 d.built() ? "provisioned" : "from the cache", d.seconds());
         return d;
@@ -109,7 +109,7 @@ public class LvmRootScenario extends Scenario {
      */
     @Test(groups = "nightly")
     public void lvmOnLuksOpensWithOnePassphraseThenActivatesTheGroup() throws IOException {
-        StorageDisks d = Provisioner.ensure(images(), StorageLayouts.LVM_ON_LUKS, VmImages.defaultCache(), Progress.stderr());
+        StorageDisks d = Provisioner.ensure(images(), StorageLayouts.LVM_ON_LUKS, CacheDirectory.root(), Progress.stderr());
         MachineSpec spec = machine("lvm-on-luks").initrd(stage1(LVM)).disk(d.disk("lukspv"))
                 .append("rd.luks.uuid=" + StorageLayouts.LUKS_UUID + " root=/dev/vgluks/root " + Stage2.SHELL_SWITCH).build();
         try (Machine m = start(spec)) {

@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.images.Progress;
-import org.initrdharness.images.VmImages;
 import org.initrdharness.images.disk.Stage2;
 import org.initrdharness.images.storage.Provisioner;
 import org.initrdharness.images.storage.StorageDisks;
@@ -39,7 +39,7 @@ public class MdRaidRootScenario extends Scenario {
     static final String ROOT_BY_MD_UUID = "root=/dev/disk/by-id/md-uuid-" + StorageLayouts.RAID1_UUID;
 
     private StorageDisks disks() {
-        StorageDisks d = Provisioner.ensure(images(), StorageLayouts.RAID1_TWO_DISKS, VmImages.defaultCache(), Progress.stderr());
+        StorageDisks d = Provisioner.ensure(images(), StorageLayouts.RAID1_TWO_DISKS, CacheDirectory.root(), Progress.stderr());
         System.out.printf(Locale.ROOT, "%s: %s disks %s in %.1f s%n", release + "/" + arch, d.layout().name(),
                 d.built() ? "provisioned" : "from the cache", d.seconds());
         return d;

@@ -6,8 +6,8 @@ import static org.testng.Assert.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.images.Progress;
-import org.initrdharness.images.VmImages;
 import org.initrdharness.images.disk.Stage2;
 import org.initrdharness.images.storage.Provisioner;
 import org.initrdharness.images.storage.StorageDisks;
@@ -35,7 +35,7 @@ public class StackedStorageScenario extends Scenario {
      */
     @Test(groups = "nightly")
     public void luksOnLvmActivatesTheGroupThenOpensTheVolumeInTheLv() throws Exception {
-        StorageDisks d = Provisioner.ensure(images(), StorageLayouts.LUKS_ON_LVM, VmImages.defaultCache(), Progress.stderr());
+        StorageDisks d = Provisioner.ensure(images(), StorageLayouts.LUKS_ON_LVM, CacheDirectory.root(), Progress.stderr());
         MachineSpec spec = machine("luks-on-lvm").initrd(stage1(Stage1Options.builder().lvm(true).build()))
                 .disk(d.disk("lvmpv"))
                 .append("rd.luks.uuid=" + StorageLayouts.LUKS_ON_LVM_UUID + " root=LABEL=luksonlvm " + Stage2.SHELL_SWITCH).build();
@@ -66,7 +66,7 @@ public class StackedStorageScenario extends Scenario {
      */
     @Test(groups = "nightly")
     public void raid1LuksLvmStackComesUpLayerByLayer() throws Exception {
-        StorageDisks d = Provisioner.ensure(images(), StorageLayouts.RAID1_LUKS_LVM, VmImages.defaultCache(), Progress.stderr());
+        StorageDisks d = Provisioner.ensure(images(), StorageLayouts.RAID1_LUKS_LVM, CacheDirectory.root(), Progress.stderr());
         Stage1Options options = Stage1Options.builder().mdraid(true).lvm(true).build();
         MachineSpec spec = machine("raid1-luks-lvm").initrd(stage1(options)).disk(d.disk("stka")).disk(d.disk("stkb"))
                 .append("rd.luks.uuid=" + StorageLayouts.STACK_LUKS_UUID + " root=/dev/vgstack/root " + Stage2.SHELL_SWITCH)

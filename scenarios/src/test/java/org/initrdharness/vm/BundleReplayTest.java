@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.initrdharness.cli.Main;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.replay.BootManifest;
-import org.initrdharness.vm.kernel.PvhKernels;
 import org.testng.annotations.Test;
 
 /**
@@ -131,7 +131,7 @@ public class BundleReplayTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "repro", bundle.toString(), "--timeout", "300")).directory(cwd.toFile());
-        pb.environment().put(PvhKernels.CACHE_ENV, cache.toString());
+        pb.environment().put(CacheDirectory.ENV, cache.toString());
         pb.redirectError(cwd.resolve("replay.err").toFile());
         Process child = pb.start();
         StringBuilder out = new StringBuilder();

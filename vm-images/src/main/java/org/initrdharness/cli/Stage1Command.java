@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.images.GuestImages;
 import org.initrdharness.images.Progress;
 import org.initrdharness.images.Release;
@@ -105,7 +106,7 @@ public final class Stage1Command implements Callable<Integer>, CliCommand {
                 in = new Stage1Inputs(a, source.explicit.sysroot, source.explicit.modules);
             } else {
                 Release r = Release.parse(release);
-                GuestImages g = VmImages.ensure(a, r, source == null || source.images == null ? VmImages.defaultCache()
+                GuestImages g = VmImages.ensure(a, r, source == null || source.images == null ? CacheDirectory.root()
                         : source.images, Progress.stderr());
                 in = new Stage1Inputs(a, g.sysroot(), g.modules());
             }

@@ -1,6 +1,7 @@
 package org.initrdharness.images;
 
 import java.io.IOException;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.stage1.Stage1Inputs;
 import org.initrdharness.stage1.Stage1Sources;
 import org.initrdharness.vm.Arch;
@@ -9,7 +10,7 @@ import org.initrdharness.vm.Arch;
 public final class ImageStage1Sources implements Stage1Sources {
     @Override
     public Stage1Inputs inputs(Arch arch, String release) throws IOException {
-        GuestImages g = VmImages.ensure(arch, Release.parse(release), VmImages.defaultCache(), Progress.stderr());
+        GuestImages g = VmImages.ensure(arch, Release.parse(release), CacheDirectory.root(), Progress.stderr());
         return new Stage1Inputs(arch, g.sysroot(), g.modules());
     }
 }

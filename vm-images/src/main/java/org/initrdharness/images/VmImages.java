@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.initrdharness.files.AtomicFiles;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.images.apt.Apt;
 import org.initrdharness.images.apt.AptSources;
 import org.initrdharness.images.apt.DebPackage;
@@ -25,19 +26,7 @@ import org.initrdharness.vm.Arch;
  * their manifest's sha256 is rebuilt, never used.
  */
 public final class VmImages {
-    /** Environment variable naming the cache directory. */
-    public static final String CACHE_ENV = "INITRD_HARNESS_CACHE";
-
     private VmImages() {
-    }
-
-    /** {@code $INITRD_HARNESS_CACHE}, else {@code $XDG_CACHE_HOME/initrd-harness}, else {@code ~/.cache/initrd-harness}. */
-    public static Path defaultCache() {
-        String env = System.getenv(CACHE_ENV);
-        if (env != null && !env.isBlank()) return Path.of(env).toAbsolutePath();
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        if (xdg != null && !xdg.isBlank()) return Path.of(xdg, "initrd-harness").toAbsolutePath();
-        return Path.of(System.getProperty("user.home"), ".cache", "initrd-harness");
     }
 
     /** The images of {@code arch} of the default release in the default cache, progress on standard error. */
@@ -47,7 +36,7 @@ public final class VmImages {
 
     /** The images of {@code release} and {@code arch} in the default cache, progress on standard error. */
     public static GuestImages ensure(Arch arch, Release release) {
-        return ensure(arch, release, defaultCache(), Progress.stderr());
+        return ensure(arch, release, CacheDirectory.root(), Progress.stderr());
     }
 
     /** {@link #ensure(Arch, Release, Path, Progress)} for the default release. */

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.host.HostCommand;
 import org.initrdharness.images.cache.ImageCache;
 import org.initrdharness.vm.Arch;
@@ -31,7 +32,7 @@ public class GuestImagesTest {
 
     static GuestImages images(Arch arch) {
         long t0 = System.nanoTime();
-        GuestImages g = VmImages.ensure(arch, VmImages.defaultCache(), Progress.silent());
+        GuestImages g = VmImages.ensure(arch, CacheDirectory.root(), Progress.silent());
         System.out.printf(Locale.ROOT, "%s images ready in %.2f s%n", arch, (System.nanoTime() - t0) / 1e9);
         return g;
     }

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.images.cache.ImageCache;
 import org.initrdharness.vm.Arch;
 import org.testng.annotations.BeforeClass;
@@ -31,7 +32,7 @@ public class VmImagesCacheTest {
     public void cacheWithPackagesAlreadyDownloaded() throws IOException {
         GuestImagesTest.images(Arch.X86_64); // fills the default cache's packages
         cache = DebFixtures.scratch("images-cache");
-        Path from = VmImages.defaultCache().resolve("debs").resolve(Arch.X86_64.debianArch());
+        Path from = CacheDirectory.root().resolve("debs").resolve(Arch.X86_64.debianArch());
         Path to = Files.createDirectories(cache.resolve("debs").resolve(Arch.X86_64.debianArch()));
         try (Stream<Path> s = Files.list(from)) {
             for (Path deb : s.filter(p -> p.toString().endsWith(".deb")).toList()) {

@@ -3,6 +3,7 @@ package org.initrdharness.initrd;
 import static org.testng.Assert.assertTrue;
 
 import java.util.List;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.images.Progress;
 import org.initrdharness.images.VmImages;
 import org.initrdharness.vm.Arch;
@@ -24,7 +25,7 @@ public class ClosureBenchmark {
 
     @Test(groups = "benchmark")
     public void systemdSizedClosureInTheGuestSysroot() {
-        Sysroot sysroot = new Sysroot(VmImages.ensure(Arch.X86_64, VmImages.defaultCache(), Progress.silent()).sysroot());
+        Sysroot sysroot = new Sysroot(VmImages.ensure(Arch.X86_64, CacheDirectory.root(), Progress.silent()).sysroot());
         for (int round = 0; round < 5; round++) {
             long t0 = System.nanoTime();
             Closure c = new Closure(sysroot, InitrdPlan.builder(), ClosureOptions.defaults().withAllowMissing(true));

@@ -2,6 +2,7 @@ package org.initrdharness.initrd;
 
 import static org.testng.Assert.assertTrue;
 
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.images.GuestImages;
 import org.initrdharness.images.Progress;
 import org.initrdharness.images.VmImages;
@@ -20,7 +21,7 @@ public class GuestSysrootClosureTest {
 
     @Test(dataProvider = "arches")
     public void systemdInTheGuestSysroot(Arch arch) throws Exception {
-        GuestImages g = VmImages.ensure(arch, VmImages.defaultCache(), Progress.silent());
+        GuestImages g = VmImages.ensure(arch, CacheDirectory.root(), Progress.silent());
         Closure c = new Closure(new Sysroot(g.sysroot()), InitrdPlan.builder());
         long t0 = System.nanoTime();
         c.add("/usr/lib/systemd/systemd", "test").add("/usr/bin/udevadm", "test").add("/usr/lib/systemd/system", "test");

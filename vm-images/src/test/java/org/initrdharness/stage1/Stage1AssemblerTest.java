@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.images.GuestImages;
 import org.initrdharness.images.Progress;
 import org.initrdharness.images.VmImages;
@@ -31,7 +32,7 @@ public class Stage1AssemblerTest {
     private static final Stage1Options NO_PLYMOUTH = Stage1Options.builder().plymouth(false).build();
 
     private static GuestImages images() {
-        return VmImages.ensure(Arch.X86_64, VmImages.defaultCache(), Progress.silent());
+        return VmImages.ensure(Arch.X86_64, CacheDirectory.root(), Progress.silent());
     }
 
     private static Stage1Image build(Stage1Options o) throws IOException {
@@ -105,7 +106,7 @@ public class Stage1AssemblerTest {
     public void aMissingPackageIsNamedWithWhatToDo() throws Exception {
         // The guest sysroot without plymouth: hard links, so the copy is nearly free.
         GuestImages g = images();
-        Path copy = Files.createTempDirectory(VmImages.defaultCache(), ".no-plymouth-");
+        Path copy = Files.createTempDirectory(CacheDirectory.root(), ".no-plymouth-");
         try {
             Path sysroot = copy.resolve("sysroot");
             org.initrdharness.images.Tools.check(List.of("cp", "-a", "--link", g.sysroot().toString(), sysroot.toString()),

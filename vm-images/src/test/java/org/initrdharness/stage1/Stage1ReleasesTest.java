@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.images.GuestImages;
 import org.initrdharness.images.Progress;
 import org.initrdharness.images.Release;
@@ -37,7 +38,7 @@ public class Stage1ReleasesTest {
     }
 
     private static GuestImages images(Release r, Arch a) {
-        return VmImages.ensure(a, r, VmImages.defaultCache(), Progress.silent());
+        return VmImages.ensure(a, r, CacheDirectory.root(), Progress.silent());
     }
 
     @Test(dataProvider = "releases")

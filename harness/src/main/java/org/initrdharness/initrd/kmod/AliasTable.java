@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.initrdharness.files.AtomicFiles;
+import org.initrdharness.files.CacheDirectory;
 
 /**
  * Aliases of every module of a kernel and of its built-ins, for resolving soft dependencies
@@ -19,7 +20,7 @@ import org.initrdharness.files.AtomicFiles;
  * <p>Finding them means reading the .modinfo of every module (some 4000 files, most of a second
  * cold), so the table comes from the first of: the tree's own modules.alias when depmod has
  * run there; a cached copy for the same tree (same paths, sizes and mtimes) under
- * {@code $XDG_CACHE_HOME/initrd-harness/kmod-aliases}; a full read, which fills that cache.
+ * {@code <cache>/kmod-aliases} ({@link CacheDirectory}); a full read, which fills that cache.
  */
 final class AliasTable {
     /** Set to a directory to move the cache, or to "off" to read modules every time. */
@@ -107,9 +108,7 @@ final class AliasTable {
         if (setting != null) {
             dir = Path.of(setting);
         } else {
-            String xdg = System.getenv("XDG_CACHE_HOME");
-            Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-            dir = base.resolve("initrd-harness").resolve("kmod-aliases");
+            dir = CacheDirectory.root().resolve("kmod-aliases");
         }
         return dir.resolve(km.version() + "-" + km.fingerprint().substring(0, 32) + ".alias");
     }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.initrdharness.files.AtomicFiles;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.initrd.elf.ElfFile;
 import org.initrdharness.vm.Arch;
 import org.initrdharness.vm.KernelEntry;
@@ -22,10 +23,6 @@ import org.initrdharness.vm.KernelEntry;
  * bzImage are treated alike, and a new kernel at the same path is never confused with the old.
  */
 public final class PvhKernels {
-    /** System property naming the cache directory (tests); else {@value #CACHE_ENV}, XDG_CACHE_HOME, ~/.cache. */
-    public static final String CACHE_PROPERTY = "initrd-harness.cache";
-    public static final String CACHE_ENV = "INITRD_HARNESS_CACHE";
-
     /** One lock per bzImage hash: machines started at once unpack a kernel once. */
     private static final Map<String, Object> LOCKS = new ConcurrentHashMap<>();
 
@@ -37,18 +34,7 @@ public final class PvhKernels {
 
     /** The vmlinux cache under the harness's cache directory. */
     public static PvhKernels inDefaultCache() {
-        return new PvhKernels(defaultCache().resolve("vmlinux"));
-    }
-
-    /** {@code -Dinitrd-harness.cache}, {@code $INITRD_HARNESS_CACHE}, {@code $XDG_CACHE_HOME/initrd-harness}, or {@code ~/.cache/initrd-harness}. */
-    public static Path defaultCache() {
-        String p = System.getProperty(CACHE_PROPERTY);
-        if (p != null && !p.isBlank()) return Path.of(p).toAbsolutePath();
-        String env = System.getenv(CACHE_ENV);
-        if (env != null && !env.isBlank()) return Path.of(env).toAbsolutePath();
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        if (xdg != null && !xdg.isBlank()) return Path.of(xdg, "initrd-harness").toAbsolutePath();
-        return Path.of(System.getProperty("user.home"), ".cache", "initrd-harness");
+        return new PvhKernels(CacheDirectory.root().resolve("vmlinux"));
     }
 
     public Path dir() {

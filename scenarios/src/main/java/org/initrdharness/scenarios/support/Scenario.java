@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.images.GuestImages;
 import org.initrdharness.images.Release;
 import org.initrdharness.images.VmImages;
@@ -24,7 +25,6 @@ import org.initrdharness.vm.KernelArgs;
 import org.initrdharness.vm.KernelEntry;
 import org.initrdharness.vm.Machine;
 import org.initrdharness.vm.MachineSpec;
-import org.initrdharness.vm.kernel.PvhKernels;
 import org.testng.ITestResult;
 import org.testng.Reporter;
 import org.testng.SkipException;
@@ -213,7 +213,7 @@ public abstract class Scenario {
         Path dir = m.spec().artifactDir();
         Path file = dir.resolveSibling(dir.getFileName() + ".tar.zst");
         try {
-            Bundle.Summary s = Bundle.write(dir, file, PvhKernels.defaultCache());
+            Bundle.Summary s = Bundle.write(dir, file, CacheDirectory.root());
             return "\nbundle:      " + file + " (" + s.bytes() / 1024 / 1024 + " MiB; initrd-harness repro " + file + ")";
         } catch (IOException | RuntimeException e) {
             return "\nbundle:      not written: " + e.getMessage();

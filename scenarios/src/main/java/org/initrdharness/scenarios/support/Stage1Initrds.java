@@ -11,8 +11,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.images.GuestImages;
-import org.initrdharness.images.VmImages;
 import org.initrdharness.initrd.Compression;
 import org.initrdharness.initrd.InitrdWriter;
 import org.initrdharness.replay.Sha256;
@@ -50,7 +50,7 @@ public final class Stage1Initrds {
      * ({@code <cache>/stage1/}, see {@link Stage1Cache}).
      */
     public static Path get(GuestImages images, Stage1Options options, Compression compression, Path dir) {
-        return get(images, options, compression, dir, new Stage1Cache(VmImages.defaultCache().resolve("stage1")));
+        return get(images, options, compression, dir, new Stage1Cache(CacheDirectory.root().resolve("stage1")));
     }
 
     static Path get(GuestImages images, Stage1Options options, Compression compression, Path dir, Stage1Cache cache) {

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.initrdharness.cli.CliCommand;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.images.GuestImages;
 import org.initrdharness.images.ImagesException;
 import org.initrdharness.images.Progress;
@@ -66,7 +67,7 @@ public final class ImagesCommand implements Callable<Integer>, CliCommand {
 
     @Override
     public Integer call() {
-        Path dir = cache != null ? cache.toAbsolutePath() : VmImages.defaultCache();
+        Path dir = cache != null ? cache.toAbsolutePath() : CacheDirectory.root();
         Progress progress = quiet ? Progress.silent() : Progress.stderr();
         try {
             List<Arch> parsed = arches.stream().map(Arch::parse).toList();

@@ -10,9 +10,9 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import org.initrdharness.cli.Main;
+import org.initrdharness.files.CacheDirectory;
 import org.initrdharness.images.GuestImages;
 import org.initrdharness.images.Release;
-import org.initrdharness.images.VmImages;
 import org.initrdharness.vm.Arch;
 import org.testng.annotations.Test;
 
@@ -56,7 +56,7 @@ public class ImagesCommandTest {
 
     @Test
     public void jsonHasOneObjectPerArchWithTheAgreedKeys() throws Exception {
-        Run r = run("images", "--arch", "x86_64", "--arch", "aarch64", "--cache", VmImages.defaultCache().toString(),
+        Run r = run("images", "--arch", "x86_64", "--arch", "aarch64", "--cache", CacheDirectory.root().toString(),
                 "--json", "--quiet");
         assertEquals(r.exit(), 0, r.err());
         List<String> lines = r.out().lines().toList();
