@@ -1,7 +1,10 @@
 package org.initrdharness.scenarios.support;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.initrdharness.images.disk.LuksVolume;
 
 /**
@@ -10,14 +13,38 @@ import org.initrdharness.images.disk.LuksVolume;
  * name, printed everywhere, and no scenario types it.
  */
 public final class RunSecrets {
+    /** How scans name the images' LUKS key file. */
+    public static final String IMAGES_KEY_FILE = "the images' LUKS key file";
+
+    /** Files that hold a secret because a test built them so: "file\0label" to the reason. */
+    private static final Map<String, String> BY_DESIGN = new ConcurrentHashMap<>();
+
     private RunSecrets() {
+    }
+
+    /**
+     * Declares that {@code file} holds the secret called {@code label} because a test built it
+     * that way (a stage 1 whose crypttab opens the root with a key file inside it): scans name it
+     * with {@code why} instead of calling it a leak. Every other file holding it still is one.
+     */
+    public static void holdsByDesign(Path file, String label, String why) {
+        BY_DESIGN.put(key(file, label), why);
+    }
+
+    /** Why {@code file} holds {@code label} by design, or null when it should not hold it. */
+    public static String whyHeld(Path file, String label) {
+        return BY_DESIGN.get(key(file, label));
+    }
+
+    private static String key(Path file, String label) {
+        return file.toAbsolutePath().normalize() + "\0" + label;
     }
 
     public static List<Secret> all() {
         List<Secret> secrets = new ArrayList<>();
         List<String> typed = ScratchLuks.issued();
         for (int i = 0; i < typed.size(); i++) secrets.add(Secret.passphrase("typed passphrase #" + (i + 1), typed.get(i)));
-        secrets.add(Secret.keyFile("the images' LUKS key file", LuksVolume.keyfileBytes()));
+        secrets.add(Secret.keyFile(IMAGES_KEY_FILE, LuksVolume.keyfileBytes()));
         secrets.addAll(SshKeys.issued());
         return List.copyOf(secrets);
     }

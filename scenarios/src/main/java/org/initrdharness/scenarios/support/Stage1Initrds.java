@@ -55,9 +55,18 @@ public final class Stage1Initrds {
 
     static Path get(GuestImages images, Stage1Options options, Compression compression, Path dir, Stage1Cache cache) {
         String key = key(images, options, compression);
-        return BUILT.computeIfAbsent(dir + "/" + key,
+        Path initrd = BUILT.computeIfAbsent(dir + "/" + key,
                 k -> build(images, options, compression, dir.resolve(images.release() + "-" + images.arch().id() + "-"
                         + key.substring(0, 16) + ".img"), cache, key));
+        declareKeyFile(images, options, initrd);
+        return initrd;
+    }
+
+    /** A crypttab entry opening a volume with the images' key file copies that file into the initrd. */
+    private static void declareKeyFile(GuestImages images, Stage1Options options, Path initrd) {
+        String keyFile = images.luksKeyfile().toString();
+        options.luks().stream().filter(v -> keyFile.equals(v.keyFile())).findFirst().ifPresent(v -> RunSecrets.holdsByDesign(
+                initrd, RunSecrets.IMAGES_KEY_FILE, "the stage 1 opens " + v.name() + " with it, built into the initrd"));
     }
 
     private static Path build(GuestImages images, Stage1Options options, Compression compression, Path out,

@@ -62,6 +62,9 @@ public class SecretScanTest {
         Files.writeString(dir.resolve("tls.pem"), "-----BEGIN PRIVATE KEY-----\nMIIE\n");
         Files.writeString(dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\nMIIE\n-----BEGIN PUBLIC KEY-----\n");
         Files.write(dir.resolve("half.bin"), java.util.Arrays.copyOf(key, key.length - 1));
+        byte[] nearly = key.clone();
+        nearly[nearly.length - 1] ^= 1;
+        Files.write(dir.resolve("nearly.bin"), concat(new byte[] {5}, nearly, new byte[] {5}));
 
         List<String> leaks = SecretScan.scanFor(dir, RunSecrets.all()).leaks();
 
@@ -72,6 +75,21 @@ public class SecretScanTest {
                 dir.resolve("id_ed25519.txt") + ": private key (OPENSSH) at byte 2",
                 dir.resolve("raw.bin") + ": " + label,
                 dir.resolve("tls.pem") + ": private key (PKCS#8) at byte 0"));
+    }
+
+    @Test
+    public void aFileATestBuiltWithTheKeyFileIsNamedNotCountedAndItsCopiesStillAre() throws IOException {
+        Path dir = Files.createTempDirectory("secret-scan-by-design");
+        byte[] key = org.initrdharness.images.disk.LuksVolume.keyfileBytes();
+        Files.createDirectories(dir.resolve("initrds"));
+        Files.write(dir.resolve("initrds/keyed.img"), concat(new byte[] {1}, key, new byte[] {2}));
+        Files.write(dir.resolve("initrds/copy.img"), concat(new byte[] {1}, key, new byte[] {2}));
+        RunSecrets.holdsByDesign(dir.resolve("initrds/../initrds/keyed.img"), RunSecrets.IMAGES_KEY_FILE, "built so");
+
+        SecretScan.Result r = SecretScan.scanFor(dir, RunSecrets.all());
+
+        assertEquals(r.leaks(), List.of(dir.resolve("initrds/copy.img") + ": " + RunSecrets.IMAGES_KEY_FILE));
+        assertEquals(r.byDesign(), List.of(dir.resolve("initrds/keyed.img") + ": " + RunSecrets.IMAGES_KEY_FILE + " (built so)"));
     }
 
     private static byte[] concat(byte[]... parts) {
