@@ -82,13 +82,20 @@ public class BreakPointTest {
         return new Object[][] {{Arch.X86_64}, {Arch.AARCH64}};
     }
 
+    /** Exit 0 when systemd runs stage 1's own coldplug, which leaves out terminals, memory blocks and the like. */
+    static final String LEAN_COLDPLUG = "systemctl show -P ExecStart systemd-udev-trigger.service | grep -q 'subsystem-nomatch=workqueue'";
+    /** Exit 0 when the serial console's device unit is there, from the second trigger. */
+    static final String CONSOLES_IN_DB = "systemctl list-units --all --no-legend 'dev-tty*.device' | grep -qE 'dev-tty(S|AMA)0[.]device +loaded active plugged'";
+    static final String BLOCK_POLLING = "test \"$(cat /sys/module/block/parameters/events_dfl_poll_msecs)\" = 2000";
+
     @Test(dataProvider = "arches")
     public void preSwitchRootShellRunsCommandsWithTheirStatusAndContinueReachesStage2(Arch arch) throws Exception {
         GuestImages g = VmImages.ensure(arch);
         Path initrd = Stage1Initrds.get(g, Stage1Options.defaults(), Compression.parse("zstd:3"), Path.of("target", "stage1-initrds"));
         Path dir = Path.of("target", "machines", "break-pre-switch-root-" + arch.id()).toAbsolutePath();
         long t0 = System.nanoTime();
-        Run r = boot("systemctl list-jobs\ncat /proc/cmdline\ntest -d /sysroot/etc\nfalse\ncontinue\n",
+        Run r = boot("systemctl list-jobs\ncat /proc/cmdline\ntest -d /sysroot/etc\nfalse\n" + LEAN_COLDPLUG + "\n" + CONSOLES_IN_DB
+                + "\n" + BLOCK_POLLING + "\ncontinue\n",
                 "--arch", arch.id(), "--kernel", g.kernel().toString(), "--initrd", initrd.toString(),
                 "--disk", g.rootDisk() + ",serial=stage2,format=raw", "--append", "root=LABEL=" + g.rootLabel(),
                 "--artifacts", dir.toString(), "--quiet", "--timeout", "240",
@@ -105,6 +112,10 @@ public class BreakPointTest {
         assertTrue(r.out.contains("rd.harness.break=pre-switch-root"), r.out);
         assertTrue(r.err.contains("boot: [exit 0] test -d /sysroot/etc"), "the root is mounted at pre-switch-root: " + r.err);
         assertTrue(r.err.contains("boot: [exit 1] false"), r.err);
+        // Stage 1's coldplug leaves out what it never acts on, and still replays the consoles and the block module.
+        assertTrue(r.err.contains("boot: [exit 0] " + LEAN_COLDPLUG), "upstream's coldplug of everything ran: " + r.err);
+        assertTrue(r.err.contains("boot: [exit 0] " + CONSOLES_IN_DB), "no device unit for the serial console: " + r.err);
+        assertTrue(r.err.contains("boot: [exit 0] " + BLOCK_POLLING), "60-block.rules did not set the polling interval: " + r.err);
         assertTrue(r.err.contains("boot: stage 1 continues after pre-switch-root"), r.err);
         assertTrue(r.err.contains("boot: matched /"), "stage 2 reached after continue: " + r.err);
         String second = Files.readString(dir.resolve("console2.log"));
