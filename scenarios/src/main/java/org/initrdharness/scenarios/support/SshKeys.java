@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.initrdharness.host.HostCommand;
 import org.initrdharness.stage1.OpenSshKey;
@@ -21,6 +23,7 @@ import org.initrdharness.stage1.OpenSshKey;
  */
 public record SshKeys(Path privateKey, String publicLine) {
     private static final List<Secret> ISSUED = new CopyOnWriteArrayList<>();
+    private static final Map<Path, String> LABELS = new ConcurrentHashMap<>();
 
     /** A new key pair in {@code dir} (a directory outside every report), named {@code name}. */
     public static SshKeys generate(Path dir, String name) throws IOException {
@@ -34,8 +37,15 @@ public record SshKeys(Path privateKey, String publicLine) {
         // The first armoured line: what a log holding part of the file would show.
         String[] lines = new String(file, StandardCharsets.US_ASCII).split("\n");
         forms.add(lines[1].getBytes(StandardCharsets.US_ASCII));
-        ISSUED.add(new Secret("SSH private key '" + name + "'", forms));
+        Secret secret = new Secret("SSH private key '" + name + "'", forms);
+        ISSUED.add(secret);
+        LABELS.put(key.toAbsolutePath().normalize(), secret.label());
         return new SshKeys(key, parsed.publicLine());
+    }
+
+    /** How scans name the private key in {@code file}, when this JVM made it; else null. */
+    public static String labelOf(Path file) {
+        return LABELS.get(file.toAbsolutePath().normalize());
     }
 
     /** Every private key made in this JVM. */

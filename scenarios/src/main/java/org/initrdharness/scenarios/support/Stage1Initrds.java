@@ -58,15 +58,24 @@ public final class Stage1Initrds {
         Path initrd = BUILT.computeIfAbsent(dir + "/" + key,
                 k -> build(images, options, compression, dir.resolve(images.release() + "-" + images.arch().id() + "-"
                         + key.substring(0, 16) + ".img"), cache, key));
-        declareKeyFile(images, options, initrd);
+        declareSecretsBuiltIn(images, options, initrd);
         return initrd;
     }
 
-    /** A crypttab entry opening a volume with the images' key file copies that file into the initrd. */
-    private static void declareKeyFile(GuestImages images, Stage1Options options, Path initrd) {
+    /**
+     * What the options copy into the initrd by design: the images' key file for a crypttab entry
+     * that names it, the SSH host key that option sshUnlock's server presents.
+     */
+    private static void declareSecretsBuiltIn(GuestImages images, Stage1Options options, Path initrd) {
         String keyFile = images.luksKeyfile().toString();
         options.luks().stream().filter(v -> keyFile.equals(v.keyFile())).findFirst().ifPresent(v -> RunSecrets.holdsByDesign(
                 initrd, RunSecrets.IMAGES_KEY_FILE, "the stage 1 opens " + v.name() + " with it, built into the initrd"));
+        if (options.sshUnlock() != null) {
+            String hostKey = SshKeys.labelOf(Path.of(options.sshUnlock().hostKey()));
+            if (hostKey != null) {
+                RunSecrets.holdsByDesign(initrd, hostKey, "the stage 1's SSH server presents it as its host key");
+            }
+        }
     }
 
     private static Path build(GuestImages images, Stage1Options options, Compression compression, Path out,

@@ -117,6 +117,7 @@ public class SecretScanTest {
         Path dir = Files.createTempDirectory("secret-scan-ssh-report");
         try {
             SshKeys key = SshKeys.generate(keys, "scan-me");
+            assertEquals(SshKeys.labelOf(keys.resolve("x/../scan-me")), "SSH private key 'scan-me'");
             String armoured = Files.readAllLines(key.privateKey()).get(1);
             Files.writeString(dir.resolve("line.log"), "said: " + armoured + "\n");
             byte[] raw = org.initrdharness.stage1.OpenSshKey.read(key.privateKey(), "k").secret();
