@@ -6,6 +6,7 @@ import static org.initrdharness.stage1.Component.UDEV;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.initrdharness.initrd.kmod.Stage1Modules;
 
 /** What finds, checks and opens disks: udev with its rules, fsck, cryptsetup with dm-crypt. */
@@ -59,7 +60,7 @@ final class BlockDevices {
     static final String COLDPLUG = "[Service]\n"
             + "ExecStart=\n"
             + "ExecStart=-udevadm trigger --type=devices --action=add --prioritized-subsystem=block,tpmrm,net,input"
-            + COLDPLUG_SKIPPED.stream().map(s -> " --subsystem-nomatch=" + s).collect(java.util.stream.Collectors.joining())
+            + COLDPLUG_SKIPPED.stream().map(s -> " --subsystem-nomatch=" + s).collect(Collectors.joining())
             + "\n"
             + "ExecStart=-udevadm trigger --type=all --action=add --subsystem-match=tty --subsystem-match=module"
             + " --sysname-match=ttyS* --sysname-match=ttyAMA* --sysname-match=hvc* --sysname-match=console"

@@ -16,8 +16,15 @@ public final class RunSecrets {
     /** How scans name the images' LUKS key file. */
     public static final String IMAGES_KEY_FILE = "the images' LUKS key file";
 
-    /** Files that hold a secret because a test built them so: "file\0label" to the reason. */
-    private static final Map<String, String> BY_DESIGN = new ConcurrentHashMap<>();
+    /** Files that hold a secret because a test built them so, to the reason. */
+    private static final Map<Held, String> BY_DESIGN = new ConcurrentHashMap<>();
+
+    /** A file, as an absolute normalised path, and the label of the secret it holds. */
+    private record Held(Path file, String label) {
+        Held {
+            file = file.toAbsolutePath().normalize();
+        }
+    }
 
     private RunSecrets() {
     }
@@ -28,16 +35,12 @@ public final class RunSecrets {
      * with {@code why} instead of calling it a leak. Every other file holding it still is one.
      */
     public static void holdsByDesign(Path file, String label, String why) {
-        BY_DESIGN.put(key(file, label), why);
+        BY_DESIGN.put(new Held(file, label), why);
     }
 
     /** Why {@code file} holds {@code label} by design, or null when it should not hold it. */
     public static String whyHeld(Path file, String label) {
-        return BY_DESIGN.get(key(file, label));
-    }
-
-    private static String key(Path file, String label) {
-        return file.toAbsolutePath().normalize() + "\0" + label;
+        return BY_DESIGN.get(new Held(file, label));
     }
 
     public static List<Secret> all() {
